@@ -1,0 +1,1 @@
+"""Router and DNS-filter backends behind one small protocol (see base.py)."""

@@ -1,0 +1,368 @@
+"""Linux or OpenWrt router reached over SSH: dnsmasq for DNS/DHCP, nftables for blocking.
+
+Every command line sent to the router is built from constants plus
+``shlex.quote`` of values the administrator configured (paths, the dnsmasq
+restart command). Anything a LAN device controls (host names, DNS names) is
+never part of a command line: the ruleset travels as JSON on stdin and only
+contains addresses we validated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import posixpath
+import shlex
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+import asyncssh
+
+from ..engine.routerdata import parse_dnsmasq_leases, parse_ip_neigh_json
+from .base import (
+    BackendAuthError,
+    BackendConnectionError,
+    BackendError,
+    BackendResponseError,
+    Capability,
+    DevicePolicy,
+    EnforcedState,
+    HostKeyMismatchError,
+    MissingToolError,
+    RouterClient,
+    RouterInfo,
+)
+from .dnsmasq import SNIPPET_NAME, build_snippet
+from .nftables import build_delete, build_ruleset, parse_state
+
+_LOGGER = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT: Final = 10.0
+COMMAND_TIMEOUT: Final = 30.0
+REQUIRED_TOOLS: Final = ("nft", "dnsmasq", "ip")
+
+
+class LogSource(StrEnum):
+    """Where dnsmasq's query log is read from."""
+
+    FILE = "file"
+    LOGREAD = "logread"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SshSettings:
+    """How to reach and drive the router."""
+
+    host: str
+    port: int = 22
+    username: str
+    password: str | None = None
+    private_key: str | None = None
+    host_key: str | None = None
+    log_source: LogSource = LogSource.FILE
+    log_path: str = "/var/log/dnsmasq.log"
+    leases_path: str = "/var/lib/misc/dnsmasq.leases"
+    dnsmasq_conf_dir: str = "/etc/dnsmasq.d"
+    dnsmasq_restart: str = "systemctl restart dnsmasq"
+
+
+@dataclass(frozen=True, slots=True)
+class SystemDefaults:
+    """Paths and commands that fit the router's distribution."""
+
+    log_source: LogSource
+    log_path: str
+    leases_path: str
+    dnsmasq_conf_dir: str
+    dnsmasq_restart: str
+
+
+OPENWRT_DEFAULTS: Final = SystemDefaults(
+    LogSource.LOGREAD, "", "/tmp/dhcp.leases", "/tmp/dnsmasq.d", "/etc/init.d/dnsmasq restart"
+)
+LINUX_DEFAULTS: Final = SystemDefaults(
+    LogSource.FILE,
+    "/var/log/dnsmasq.log",
+    "/var/lib/misc/dnsmasq.leases",
+    "/etc/dnsmasq.d",
+    "systemctl restart dnsmasq",
+)
+
+_PROBE: Final = (
+    "for t in nft dnsmasq ip; do command -v \"$t\" >/dev/null 2>&1 || echo \"missing:$t\"; done; "
+    "if [ -f /etc/openwrt_release ]; then echo system:openwrt; else echo system:linux; fi; "
+    "echo \"hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null)\""
+)
+
+
+def parse_host_key(text: str) -> asyncssh.SSHKey:
+    """Parse a pinned OpenSSH public key line; raise BackendError when it is not one."""
+    try:
+        return asyncssh.import_public_key(text.strip())
+    except (asyncssh.KeyImportError, ValueError) as err:
+        raise BackendError("the pinned host key is not an OpenSSH public key") from err
+
+
+def host_key_fingerprint(text: str) -> str:
+    """Return the SHA256 fingerprint of an OpenSSH public key line."""
+    return parse_host_key(text).get_fingerprint("sha256")
+
+
+async def async_fetch_host_key(host: str, port: int) -> str:
+    """Return the router's host key (OpenSSH format) without authenticating."""
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            key = await asyncssh.get_server_host_key(host, port, config=None)
+    except (OSError, TimeoutError, asyncssh.Error) as err:
+        raise BackendConnectionError(f"cannot reach {host}:{port}") from err
+    if key is None:
+        raise BackendConnectionError("the router offered no host key")
+    return key.export_public_key("openssh").decode().strip()
+
+
+class LinuxSshBackend:
+    """A Linux/OpenWrt router with dnsmasq and nftables, driven over SSH."""
+
+    def __init__(self, settings: SshSettings) -> None:
+        """Store the settings; nothing connects until async_connect."""
+        self.settings = settings
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Everything: clients, DNS events and both kinds of block."""
+        return frozenset(Capability)
+
+    @property
+    def snippet_path(self) -> str:
+        """Where our dnsmasq snippet lives on the router."""
+        return posixpath.join(self.settings.dnsmasq_conf_dir, SNIPPET_NAME)
+
+    def _options(self) -> asyncssh.SSHClientConnectionOptions:
+        """Build connection options; runs in an executor (asyncssh may touch files)."""
+        settings = self.settings
+        keys = [asyncssh.import_private_key(settings.private_key)] if settings.private_key else None
+        if settings.host_key is None:
+            raise BackendError("no pinned host key")
+        return asyncssh.SSHClientConnectionOptions(
+            username=settings.username,
+            password=settings.password,
+            client_keys=keys,
+            known_hosts=([parse_host_key(settings.host_key)], [], []),
+            agent_path=None,
+            config=None,
+            connect_timeout=CONNECT_TIMEOUT,
+            keepalive_interval=15,
+            keepalive_count_max=3,
+        )
+
+    async def _connection(self) -> asyncssh.SSHClientConnection:
+        async with self._lock:
+            if self._conn is not None and not self._conn.is_closed():
+                return self._conn
+            loop = asyncio.get_running_loop()
+            try:
+                options = await loop.run_in_executor(None, self._options)
+            except (asyncssh.KeyImportError, ValueError) as err:
+                raise BackendAuthError("the private key cannot be read") from err
+            host, port = self.settings.host, self.settings.port
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT + 5):
+                    self._conn = await asyncssh.connect(host, port, options=options)
+            except asyncssh.HostKeyNotVerifiable as err:
+                presented: str | None = None
+                with contextlib.suppress(BackendError):
+                    presented = await async_fetch_host_key(host, port)
+                raise HostKeyMismatchError(presented) from err
+            except asyncssh.PermissionDenied as err:
+                raise BackendAuthError("the router refused the credentials") from err
+            except (OSError, TimeoutError, asyncssh.Error) as err:
+                raise BackendConnectionError(f"cannot connect to {host}:{port}: {err}") from err
+            return self._conn
+
+    async def _run(
+        self, command: str, *, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT
+    ) -> asyncssh.SSHCompletedProcess:
+        conn = await self._connection()
+        try:
+            return await conn.run(
+                command, input=stdin, check=False, timeout=timeout, errors="replace"
+            )
+        except asyncssh.TimeoutError as err:
+            raise BackendConnectionError(f"the router did not finish in {timeout:.0f} s") from err
+        except (OSError, asyncssh.Error) as err:
+            await self._drop()
+            raise BackendConnectionError(f"lost the connection: {err}") from err
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+            with contextlib.suppress(Exception):
+                await conn.wait_closed()
+
+    async def async_connect(self) -> RouterInfo:
+        """Connect and check that the router has nft, dnsmasq and ip."""
+        result = await self._run(_PROBE)
+        lines = str(result.stdout or "").splitlines()
+        missing = tuple(line.removeprefix("missing:") for line in lines if line.startswith("missing:"))
+        system = next((line[7:] for line in lines if line.startswith("system:")), "linux")
+        hostname = next((line[9:] for line in lines if line.startswith("hostname:")), "") or None
+        if missing:
+            raise MissingToolError(missing)
+        return RouterInfo(system=system, hostname=hostname, missing_tools=missing)
+
+    async def async_check_paths(self) -> list[str]:
+        """Return which configured paths are unusable: 'log', 'conf_dir'."""
+        settings = self.settings
+        checks = [f"[ -d {shlex.quote(settings.dnsmasq_conf_dir)} ] || echo conf_dir"]
+        if settings.log_source is LogSource.FILE:
+            checks.append(f"[ -r {shlex.quote(settings.log_path)} ] || echo log")
+        else:
+            checks.append("command -v logread >/dev/null 2>&1 || echo log")
+        result = await self._run("; ".join(checks) + "; true")
+        return [p for p in str(result.stdout or "").split() if p in ("log", "conf_dir")]
+
+    async def async_close(self) -> None:
+        """Close the SSH connection (ends any log stream on it)."""
+        await self._drop()
+
+    async def async_list_clients(self) -> list[RouterClient]:
+        """Merge DHCP leases and the neighbour table into one client per MAC."""
+        leases_cmd = f"cat {shlex.quote(self.settings.leases_path)} 2>/dev/null; true"
+        leases_res, neigh_res = await asyncio.gather(
+            self._run(leases_cmd), self._run("ip -j neigh show")
+        )
+        by_mac: dict[str, tuple[set[str], str | None, str | None]] = {}
+        for lease in parse_dnsmasq_leases(str(leases_res.stdout or "")):
+            ips, _, iface = by_mac.get(lease.mac, (set(), None, None))
+            ips.add(lease.ip)
+            by_mac[lease.mac] = (ips, lease.hostname, iface)
+        for neigh in parse_ip_neigh_json(str(neigh_res.stdout or "")):
+            if "FAILED" in neigh.state or "INCOMPLETE" in neigh.state:
+                continue
+            ips, hostname, _ = by_mac.get(neigh.mac, (set(), None, None))
+            ips.add(neigh.ip)
+            by_mac[neigh.mac] = (ips, hostname, neigh.interface)
+        return [
+            RouterClient(mac=mac, ips=tuple(sorted(ips)), hostname=hostname, interface=iface)
+            for mac, (ips, hostname, iface) in sorted(by_mac.items())
+        ]
+
+    async def stream_dns_lines(self, backlog: int) -> AsyncIterator[str]:
+        """Follow dnsmasq's query log: the last ``backlog`` lines, then new ones."""
+        backlog = max(0, int(backlog))
+        if self.settings.log_source is LogSource.LOGREAD:
+            command = f"exec logread -f -l {backlog} -e dnsmasq"
+        else:
+            command = f"exec tail -n {backlog} -F {shlex.quote(self.settings.log_path)} 2>/dev/null"
+        conn = await self._connection()
+        try:
+            process = await conn.create_process(command, errors="replace")
+        except (OSError, asyncssh.Error) as err:
+            await self._drop()
+            raise BackendConnectionError(f"cannot follow the DNS log: {err}") from err
+        try:
+            async for line in process.stdout:
+                yield str(line).rstrip("\r\n")
+        except (OSError, asyncssh.Error) as err:
+            raise BackendConnectionError(f"the DNS log stream broke: {err}") from err
+        finally:
+            process.close()
+        raise BackendConnectionError("the DNS log stream ended")
+
+    async def _nft(self, payload: dict[str, object]) -> None:
+        result = await self._run("nft -j -f -", stdin=json.dumps(payload))
+        if result.exit_status != 0:
+            raise BackendResponseError(f"nft refused the ruleset: {str(result.stderr)[:500]}")
+
+    async def _read_snippet(self) -> str | None:
+        path = shlex.quote(self.snippet_path)
+        result = await self._run(f"if [ -f {path} ]; then cat {path}; else echo -n MISSING; fi")
+        text = str(result.stdout or "")
+        return None if text == "MISSING" else text
+
+    async def _restart_dnsmasq(self) -> None:
+        result = await self._run(self.settings.dnsmasq_restart, timeout=60)
+        if result.exit_status != 0:
+            raise BackendResponseError(
+                f"restarting dnsmasq failed: {str(result.stderr or result.stdout)[:500]}"
+            )
+
+    async def async_apply(
+        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
+    ) -> None:
+        """Install the table (tracker sets first), then the dnsmasq snippet if it changed."""
+        await self._nft(build_ruleset(policies))
+        snippet = build_snippet(tracker_domains)
+        if await self._read_snippet() != snippet:
+            path = shlex.quote(self.snippet_path)
+            result = await self._run(
+                f"umask 022 && cat > {path}.tmp && mv -f {path}.tmp {path}", stdin=snippet
+            )
+            if result.exit_status != 0:
+                raise BackendResponseError(
+                    f"cannot write {self.snippet_path}: {str(result.stderr)[:300]}"
+                )
+            await self._restart_dnsmasq()
+
+    async def async_read_state(
+        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
+    ) -> EnforcedState:
+        """Read our table and snippet back from the router."""
+        listing, snippet = await asyncio.gather(
+            self._run("nft -j list table inet snoop_guard"), self._read_snippet()
+        )
+        current = snippet == build_snippet(tracker_domains)
+        if listing.exit_status != 0:
+            if "No such file" in str(listing.stderr):
+                return EnforcedState(
+                    table_present=False, rules_intact=False, in_sync=False,
+                    dns_snippet_current=current,
+                )
+            raise BackendResponseError(f"nft list failed: {str(listing.stderr)[:300]}")
+        try:
+            data = json.loads(str(listing.stdout))
+        except ValueError as err:
+            raise BackendResponseError("nft returned something that is not JSON") from err
+        return parse_state(data, policies, dns_snippet_current=current)
+
+    async def async_remove_all(self) -> None:
+        """Delete our table and snippet; restart dnsmasq if the snippet was there."""
+        with contextlib.suppress(BackendResponseError):
+            await self._nft(build_delete())
+        if await self._read_snippet() is not None:
+            await self._run(f"rm -f {shlex.quote(self.snippet_path)}")
+            await self._restart_dnsmasq()
+
+
+async def async_probe(settings: SshSettings) -> RouterInfo:
+    """Connect once with ``settings``, check the tools, and close again."""
+    backend = LinuxSshBackend(settings)
+    try:
+        return await backend.async_connect()
+    finally:
+        await backend.async_close()
+
+
+def defaults_for(system: str) -> SystemDefaults:
+    """Return the defaults for a router system name from RouterInfo."""
+    return OPENWRT_DEFAULTS if system == "openwrt" else LINUX_DEFAULTS
+
+
+__all__ = [
+    "LINUX_DEFAULTS",
+    "OPENWRT_DEFAULTS",
+    "LinuxSshBackend",
+    "LogSource",
+    "SshSettings",
+    "async_fetch_host_key",
+    "async_probe",
+    "defaults_for",
+    "host_key_fingerprint",
+]

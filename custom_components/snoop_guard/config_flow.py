@@ -1,0 +1,364 @@
+"""Config flow: connect to the router over SSH, pin its host key, confirm dnsmasq paths."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .backends.base import (
+    BackendAuthError,
+    BackendConnectionError,
+    BackendError,
+    HostKeyMismatchError,
+    MissingToolError,
+    RouterInfo,
+)
+from .backends.linux_ssh import (
+    LinuxSshBackend,
+    LogSource,
+    async_fetch_host_key,
+    defaults_for,
+    host_key_fingerprint,
+)
+from .const import (
+    CONF_DNSMASQ_CONF_DIR,
+    CONF_DNSMASQ_RESTART,
+    CONF_HOST_KEY,
+    CONF_LEASES_PATH,
+    CONF_LOG_PATH,
+    CONF_LOG_SOURCE,
+    CONF_MONITOR_ALL,
+    CONF_PRIVATE_KEY,
+    DEFAULT_PORT,
+    DEFAULT_USERNAME,
+    DOMAIN,
+    LOGGER,
+)
+
+_CONNECTION_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD, CONF_PRIVATE_KEY)
+_ROUTER_KEYS = (
+    CONF_LOG_SOURCE,
+    CONF_LOG_PATH,
+    CONF_LEASES_PATH,
+    CONF_DNSMASQ_CONF_DIR,
+    CONF_DNSMASQ_RESTART,
+)
+
+
+def _connection_schema(values: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=values.get(CONF_HOST, "")): TextSelector(
+                TextSelectorConfig(autocomplete="off")
+            ),
+            vol.Required(CONF_PORT, default=values.get(CONF_PORT, DEFAULT_PORT)): NumberSelector(
+                NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Required(
+                CONF_USERNAME, default=values.get(CONF_USERNAME, DEFAULT_USERNAME)
+            ): TextSelector(TextSelectorConfig(autocomplete="username")),
+            vol.Optional(CONF_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
+        }
+    )
+
+
+def _credentials_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Optional(CONF_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            vol.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
+        }
+    )
+
+
+def _router_schema(values: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_LOG_SOURCE, default=values[CONF_LOG_SOURCE]): SelectSelector(
+                SelectSelectorConfig(
+                    options=[s.value for s in LogSource], translation_key="log_source"
+                )
+            ),
+            vol.Optional(CONF_LOG_PATH, default=values.get(CONF_LOG_PATH, "")): TextSelector(),
+            vol.Required(CONF_LEASES_PATH, default=values[CONF_LEASES_PATH]): TextSelector(),
+            vol.Required(
+                CONF_DNSMASQ_CONF_DIR, default=values[CONF_DNSMASQ_CONF_DIR]
+            ): TextSelector(),
+            vol.Required(
+                CONF_DNSMASQ_RESTART, default=values[CONF_DNSMASQ_RESTART]
+            ): TextSelector(),
+        }
+    )
+
+
+def _clean_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data = {k: user_input[k] for k in _CONNECTION_KEYS if user_input.get(k)}
+    data[CONF_HOST] = str(data[CONF_HOST]).strip()
+    data[CONF_PORT] = int(data[CONF_PORT])
+    if CONF_PRIVATE_KEY in data:
+        data[CONF_PRIVATE_KEY] = str(data[CONF_PRIVATE_KEY]).strip() + "\n"
+    return data
+
+
+def _with_paths(data: Mapping[str, Any], system: str) -> dict[str, Any]:
+    """Fill router paths from what fits the router's system, keeping ones already set."""
+    defaults = defaults_for(system)
+    filled = dict(data)
+    filled.setdefault(CONF_LOG_SOURCE, str(defaults.log_source))
+    filled.setdefault(CONF_LOG_PATH, defaults.log_path)
+    filled.setdefault(CONF_LEASES_PATH, defaults.leases_path)
+    filled.setdefault(CONF_DNSMASQ_CONF_DIR, defaults.dnsmasq_conf_dir)
+    filled.setdefault(CONF_DNSMASQ_RESTART, defaults.dnsmasq_restart)
+    return filled
+
+
+async def _async_try_connect(
+    data: Mapping[str, Any], errors: dict[str, str]
+) -> RouterInfo | None:
+    """Connect with ``data`` (host key pinned); fill ``errors`` on failure."""
+    from . import settings_from_data  # noqa: PLC0415 - avoid an import cycle
+
+    backend = LinuxSshBackend(settings_from_data(dict(_with_paths(data, "linux"))))
+    try:
+        return await backend.async_connect()
+    except HostKeyMismatchError:
+        errors["base"] = "host_key_mismatch"
+    except BackendAuthError:
+        errors["base"] = "invalid_auth"
+    except MissingToolError:
+        errors["base"] = "missing_tools"
+    except BackendConnectionError:
+        errors[CONF_HOST] = "cannot_connect"
+    except BackendError:
+        LOGGER.exception("Unexpected error talking to the router")
+        errors["base"] = "unknown"
+    finally:
+        await backend.async_close()
+    return None
+
+
+async def _async_check_paths(data: Mapping[str, Any], errors: dict[str, str]) -> None:
+    from . import settings_from_data  # noqa: PLC0415 - avoid an import cycle
+
+    backend = LinuxSshBackend(settings_from_data(dict(data)))
+    try:
+        problems = await backend.async_check_paths()
+    except BackendError as err:
+        LOGGER.debug("Checking router paths failed: %s", err)
+        errors["base"] = "cannot_connect"
+        return
+    finally:
+        await backend.async_close()
+    if "log" in problems:
+        errors[CONF_LOG_PATH] = "log_not_found"
+    if "conf_dir" in problems:
+        errors[CONF_DNSMASQ_CONF_DIR] = "conf_dir_not_found"
+
+
+class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up Snoop Guard for one router."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing."""
+        self._data: dict[str, Any] = {}
+        self._info: RouterInfo | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> SnoopGuardOptionsFlow:
+        """Return the options flow."""
+        return SnoopGuardOptionsFlow()
+
+    async def _async_connection_step(
+        self, user_input: dict[str, Any], errors: dict[str, str], *, pinned: str | None
+    ) -> bool:
+        """Validate connection input; on success keep it in self._data."""
+        if not user_input.get(CONF_PASSWORD) and not user_input.get(CONF_PRIVATE_KEY):
+            errors["base"] = "no_credentials"
+            return False
+        data = _clean_connection(user_input)
+        try:
+            presented = await async_fetch_host_key(data[CONF_HOST], data[CONF_PORT])
+        except BackendError:
+            errors[CONF_HOST] = "cannot_connect"
+            return False
+        if pinned is not None and host_key_fingerprint(presented) != host_key_fingerprint(pinned):
+            errors["base"] = "host_key_mismatch"
+            return False
+        data[CONF_HOST_KEY] = presented
+        info = await _async_try_connect(data, errors)
+        if info is None:
+            return False
+        self._data, self._info = data, info
+        return True
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask how to reach the router."""
+        errors: dict[str, str] = {}
+        if user_input is not None and await self._async_connection_step(
+            user_input, errors, pinned=None
+        ):
+            await self.async_set_unique_id(host_key_fingerprint(self._data[CONF_HOST_KEY]))
+            self._abort_if_unique_id_configured(
+                updates={CONF_HOST: self._data[CONF_HOST], CONF_PORT: self._data[CONF_PORT]}
+            )
+            return await self.async_step_router()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(user_input or {}), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_router(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm where dnsmasq keeps its log, leases and configuration."""
+        assert self._info is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = self._data | {k: str(user_input.get(k, "")).strip() for k in _ROUTER_KEYS}
+            await _async_check_paths(data, errors)
+            if not errors:
+                if self.source == "reconfigure":
+                    return self.async_update_reload_and_abort(
+                        self._get_reconfigure_entry(), data=data
+                    )
+                return self.async_create_entry(
+                    title=self._info.hostname or self._data[CONF_HOST], data=data
+                )
+            values = data
+        else:
+            values = _with_paths(self._data, self._info.system)
+        return self.async_show_form(
+            step_id="router",
+            data_schema=_router_schema(values),
+            errors=errors,
+            description_placeholders={
+                "system": "OpenWrt" if self._info.system == "openwrt" else "Linux",
+                "hostname": self._info.hostname or self._data[CONF_HOST],
+                "fingerprint": host_key_fingerprint(self._data[CONF_HOST_KEY]),
+            },
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change how the router is reached; its host key must stay the same."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None and await self._async_connection_step(
+            user_input, errors, pinned=entry.data[CONF_HOST_KEY]
+        ):
+            self._data = {k: v for k, v in entry.data.items() if k in _ROUTER_KEYS} | self._data
+            return await self.async_step_router()
+        values = {k: v for k, v in entry.data.items() if k in (CONF_HOST, CONF_PORT, CONF_USERNAME)}
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(values), user_input or values
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The router refused us or showed another host key."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for credentials again; show the host key the router presents now."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        try:
+            presented: str | None = await async_fetch_host_key(
+                entry.data[CONF_HOST], entry.data[CONF_PORT]
+            )
+        except BackendError:
+            presented = None
+        changed = presented is not None and host_key_fingerprint(
+            presented
+        ) != host_key_fingerprint(entry.data[CONF_HOST_KEY])
+        if user_input is not None:
+            if not user_input.get(CONF_PASSWORD) and not user_input.get(CONF_PRIVATE_KEY):
+                errors["base"] = "no_credentials"
+            elif presented is None:
+                errors["base"] = "cannot_connect"
+            else:
+                # Submitting this form is the user's consent to trust the key shown.
+                data = {
+                    k: v
+                    for k, v in entry.data.items()
+                    if k not in (CONF_PASSWORD, CONF_PRIVATE_KEY)
+                } | _clean_connection(
+                    {k: entry.data[k] for k in (CONF_HOST, CONF_PORT, CONF_USERNAME)} | user_input
+                ) | {CONF_HOST_KEY: presented}
+                if await _async_try_connect(data, errors) is not None:
+                    return self.async_update_reload_and_abort(
+                        entry, unique_id=host_key_fingerprint(presented), data=data
+                    )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_credentials_schema(),
+            errors=errors,
+            description_placeholders={
+                "host": entry.data[CONF_HOST],
+                "key_note": (
+                    f"The router now presents a different host key ({host_key_fingerprint(presented)}"
+                    f", was {host_key_fingerprint(entry.data[CONF_HOST_KEY])}). Only continue if"
+                    " you reinstalled or replaced the router."
+                    if changed and presented
+                    else ""
+                ),
+            },
+        )
+
+
+class SnoopGuardOptionsFlow(OptionsFlowWithReload):
+    """Options that change what Snoop Guard watches."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick which clients get entities."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_MONITOR_ALL,
+                        default=self.config_entry.options.get(CONF_MONITOR_ALL, False),
+                    ): BooleanSelector(),
+                }
+            ),
+        )

@@ -1,0 +1,31 @@
+"""Constants for Snoop Guard."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "snoop_guard"
+LOGGER: Final = logging.getLogger(__package__)
+
+CONF_PRIVATE_KEY: Final = "private_key"
+CONF_HOST_KEY: Final = "host_key"
+CONF_LOG_SOURCE: Final = "log_source"
+CONF_LOG_PATH: Final = "log_path"
+CONF_LEASES_PATH: Final = "leases_path"
+CONF_DNSMASQ_CONF_DIR: Final = "dnsmasq_conf_dir"
+CONF_DNSMASQ_RESTART: Final = "dnsmasq_restart"
+CONF_MONITOR_ALL: Final = "monitor_all_clients"
+
+DEFAULT_PORT: Final = 22
+DEFAULT_USERNAME: Final = "root"
+
+# The router's table is checked (and re-applied when it differs) this often.
+RECONCILE_INTERVAL: Final = timedelta(seconds=30)
+# Lines replayed from the log after a reconnect; the cursor drops those already seen.
+LOG_BACKLOG: Final = 500
+STREAM_BACKOFF_MAX: Final = 60.0
+STORE_VERSION: Final = 1
+STORE_SAVE_DELAY: Final = 15.0
+MAX_PENDING_CONTACTS: Final = 1000

@@ -1,0 +1,355 @@
+"""The hub: router state, DNS log stream, contact counters and desired blocks.
+
+Two rhythms drive it. The coordinator's own refresh (every 30 s, or sooner on
+request) lists the router's clients, reads our table back and re-applies the
+desired blocks whenever the router differs (router rebooted, firewall
+reloaded, table flushed by hand). The DNS log stream is push: every tracker
+lookup updates the counters and notifies entities at once, without touching
+the refresh schedule (``async_set_updated_data`` would postpone it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .backends.base import (
+    Backend,
+    BackendAuthError,
+    BackendError,
+    DevicePolicy,
+    EnforcedState,
+    HostKeyMismatchError,
+    RouterClient,
+)
+from .const import (
+    CONF_MONITOR_ALL,
+    DOMAIN,
+    LOG_BACKLOG,
+    LOGGER,
+    MAX_PENDING_CONTACTS,
+    RECONCILE_INTERVAL,
+    STORE_SAVE_DELAY,
+    STORE_VERSION,
+    STREAM_BACKOFF_MAX,
+)
+from .engine.classify import Classification, DeviceKind, classify_client, is_media_device
+from .engine.counters import Contact, ContactCounters
+from .engine.dnslog import DnsEventKind, DnsmasqLogParser, LogCursor
+from .engine.routerdata import display_name, normalize_mac
+from .engine.trackers import TrackerMatcher
+
+type SnoopGuardConfigEntry = ConfigEntry[SnoopGuardCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedDevice:
+    """A LAN device Snoop Guard watches."""
+
+    mac: str
+    name: str
+    hostname: str | None
+    ips: tuple[str, ...]
+    classification: Classification
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSnapshot:
+    """What the last refresh found on the router."""
+
+    devices: dict[str, TrackedDevice] = field(default_factory=dict)
+    ip_to_mac: dict[str, str] = field(default_factory=dict)
+    enforced: EnforcedState | None = None
+    reapplied: int = 0
+
+
+class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
+    """Keeps the router in the desired state and counts tracker contacts."""
+
+    config_entry: SnoopGuardConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SnoopGuardConfigEntry,
+        backend: Backend,
+        matcher: TrackerMatcher,
+    ) -> None:
+        """Set up the hub; call async_load before the first refresh."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=RECONCILE_INTERVAL,
+        )
+        self.backend = backend
+        self.matcher = matcher
+        self.tracker_domains: list[str] = matcher.domains()
+        self.counters = ContactCounters()
+        self.parser = DnsmasqLogParser()
+        self.cursor = LogCursor()
+        self.policies: dict[str, DevicePolicy] = {}
+        self.reapply_count = 0
+        self.stream_connected = False
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}", private=True
+        )
+        self._pending: dict[str, deque[Contact]] = defaultdict(
+            lambda: deque(maxlen=MAX_PENDING_CONTACTS)
+        )
+        self._apply_lock = asyncio.Lock()
+        self._stream_down_logged = False
+
+    # -- persistence -----------------------------------------------------------------
+
+    async def async_load(self) -> None:
+        """Restore desired blocks, counters and the log cursor."""
+        data = await self._store.async_load() or {}
+        raw_policies = data.get("policies")
+        if isinstance(raw_policies, dict):
+            for raw_mac, raw in raw_policies.items():
+                mac = normalize_mac(str(raw_mac))
+                if mac is None or not isinstance(raw, dict):
+                    continue
+                ips = raw.get("ips")
+                self.policies[mac] = DevicePolicy(
+                    mac=mac,
+                    ips=tuple(str(ip) for ip in ips) if isinstance(ips, list) else (),
+                    block_trackers=raw.get("block_trackers") is True,
+                    block_internet=raw.get("block_internet") is True,
+                )
+        self.counters = ContactCounters.from_dict(data.get("counters"))
+        self.cursor = LogCursor.from_dict(data.get("cursor"))
+
+    def _data_to_store(self) -> dict[str, Any]:
+        self.counters.prune(dt_util.utcnow())
+        return {
+            "policies": {
+                mac: {
+                    "ips": list(p.ips),
+                    "block_trackers": p.block_trackers,
+                    "block_internet": p.block_internet,
+                }
+                for mac, p in self.policies.items()
+                if p.block_trackers or p.block_internet
+            },
+            "counters": self.counters.to_dict(),
+            "cursor": self.cursor.to_dict(),
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        self._store.async_delay_save(self._data_to_store, STORE_SAVE_DELAY)
+
+    async def async_shutdown_hub(self) -> None:
+        """Save everything and close the router connection."""
+        await self._store.async_save(self._data_to_store())
+        await self.backend.async_close()
+
+    async def async_remove_store(self) -> None:
+        """Forget everything stored for this entry."""
+        await self._store.async_remove()
+
+    # -- reconciliation -------------------------------------------------------------
+
+    def _active_policies(self) -> list[DevicePolicy]:
+        return [p for p in self.policies.values() if p.block_trackers or p.block_internet]
+
+    def _monitor_all(self) -> bool:
+        return bool(self.config_entry.options.get(CONF_MONITOR_ALL, False))
+
+    def _tracked(self, clients: Sequence[RouterClient]) -> dict[str, TrackedDevice]:
+        previous = self.data.devices if self.data else {}
+        devices: dict[str, TrackedDevice] = {}
+        for client in clients:
+            classification = classify_client(client.hostname, client.mac)
+            keep = (
+                is_media_device(classification)
+                or self._monitor_all()
+                or client.mac in self.policies
+                or client.mac in previous
+            )
+            if keep:
+                devices[client.mac] = TrackedDevice(
+                    mac=client.mac,
+                    name=display_name(client.hostname, fallback=client.mac.upper()),
+                    hostname=client.hostname,
+                    ips=client.ips,
+                    classification=classification,
+                )
+        # A device that dropped off the router's lists keeps its entities (and its
+        # block) until the user removes it: missing from one listing is not gone.
+        for mac, device in previous.items():
+            devices.setdefault(mac, device)
+        for mac in self.policies:
+            devices.setdefault(
+                mac,
+                TrackedDevice(
+                    mac=mac,
+                    name=mac.upper(),
+                    hostname=None,
+                    ips=self.policies[mac].ips,
+                    classification=Classification(DeviceKind.OTHER, None, "blocked earlier"),
+                ),
+            )
+        return devices
+
+    def _refresh_policy_addresses(self, devices: dict[str, TrackedDevice]) -> None:
+        for mac, policy in list(self.policies.items()):
+            device = devices.get(mac)
+            if device is not None and device.ips and set(device.ips) != set(policy.ips):
+                self.policies[mac] = replace(policy, ips=device.ips)
+
+    async def _async_update_data(self) -> RouterSnapshot:
+        try:
+            clients = await self.backend.async_list_clients()
+            devices = self._tracked(clients)
+            self._refresh_policy_addresses(devices)
+            enforced, reapplied = await self._async_reconcile()
+        except (BackendAuthError, HostKeyMismatchError) as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except BackendError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="router_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        ip_to_mac = {ip: client.mac for client in clients for ip in client.ips}
+        snapshot = RouterSnapshot(
+            devices=devices, ip_to_mac=ip_to_mac, enforced=enforced, reapplied=reapplied
+        )
+        self._drain_pending(ip_to_mac)
+        return snapshot
+
+    async def _async_reconcile(self) -> tuple[EnforcedState, int]:
+        """Read the router's state back and re-apply ours if it differs."""
+        async with self._apply_lock:
+            policies = self._active_policies()
+            state = await self.backend.async_read_state(policies, self.tracker_domains)
+            if state.in_sync:
+                return state, 0
+            LOGGER.info(
+                "Router state differs from the desired blocks (table present: %s, rules intact:"
+                " %s, DNS snippet current: %s); re-applying",
+                state.table_present,
+                state.rules_intact,
+                state.dns_snippet_current,
+            )
+            await self.backend.async_apply(policies, self.tracker_domains)
+            self.reapply_count += 1
+            return await self.backend.async_read_state(policies, self.tracker_domains), 1
+
+    async def async_set_block(
+        self, mac: str, *, trackers: bool | None = None, internet: bool | None = None
+    ) -> None:
+        """Change a device's desired blocks and enforce them now."""
+        device = self.data.devices.get(mac) if self.data else None
+        current = self.policies.get(mac) or DevicePolicy(mac=mac)
+        policy = replace(
+            current,
+            ips=device.ips if device and device.ips else current.ips,
+            block_trackers=current.block_trackers if trackers is None else trackers,
+            block_internet=current.block_internet if internet is None else internet,
+        )
+        self.policies[mac] = policy
+        self._schedule_save()
+        try:
+            async with self._apply_lock:
+                policies = self._active_policies()
+                await self.backend.async_apply(policies, self.tracker_domains)
+                enforced = await self.backend.async_read_state(policies, self.tracker_domains)
+        except BackendError as err:
+            # The desired state is kept: the next reconciliation applies it once the
+            # router is reachable again.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="apply_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        if self.data is not None:
+            self.async_set_updated_data(replace(self.data, enforced=enforced))
+
+    # -- DNS log stream ---------------------------------------------------------------
+
+    async def async_follow_dns(self) -> None:
+        """Follow the router's DNS log forever, reconnecting with backoff."""
+        backoff = 1.0
+        while True:
+            try:
+                async with contextlib.aclosing(
+                    self.backend.stream_dns_lines(LOG_BACKLOG)
+                ) as lines:
+                    async for line in lines:
+                        if not self.stream_connected:
+                            self._mark_stream(up=True)
+                            backoff = 1.0
+                        self.handle_log_line(line)
+            except BackendError as err:
+                self._mark_stream(up=False, error=err)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, STREAM_BACKOFF_MAX)
+
+    @callback
+    def _mark_stream(self, *, up: bool, error: Exception | None = None) -> None:
+        self.stream_connected = up
+        if up and self._stream_down_logged:
+            LOGGER.info("Following the router's DNS log again")
+            self._stream_down_logged = False
+        elif not up and not self._stream_down_logged:
+            LOGGER.warning("Lost the router's DNS log (%s); retrying", error)
+            self._stream_down_logged = True
+
+    @callback
+    def handle_log_line(self, line: str) -> None:
+        """Count a tracker lookup in one dnsmasq log line, if it is one."""
+        event = self.parser.parse_line(line)
+        if event is None or event.kind is not DnsEventKind.QUERY or not event.client_ip:
+            return
+        if not self.cursor.should_process(event):
+            return
+        tracker = self.matcher.match(event.name)
+        if tracker is None:
+            return
+        contact = Contact(
+            when=dt_util.utcnow(),
+            domain=event.name,
+            company=tracker.company,
+            category=tracker.category,
+        )
+        mac = self.data.ip_to_mac.get(event.client_ip) if self.data else None
+        if mac is None:
+            # A device we have not listed yet: keep the contact until the next
+            # listing tells us its MAC.
+            self._pending[event.client_ip].append(contact)
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=False)
+            return
+        self._record(mac, contact)
+
+    @callback
+    def _record(self, mac: str, contact: Contact) -> None:
+        if self.counters.record(mac, contact):
+            self._schedule_save()
+            self.async_update_listeners()
+
+    @callback
+    def _drain_pending(self, ip_to_mac: dict[str, str]) -> None:
+        for ip in [ip for ip in self._pending if ip in ip_to_mac]:
+            for contact in self._pending.pop(ip):
+                self.counters.record(ip_to_mac[ip], contact)
+            self._schedule_save()
+        if len(self._pending) > MAX_PENDING_CONTACTS:
+            self._pending.clear()

@@ -1,0 +1,68 @@
+"""Diagnostics: what Snoop Guard knows, with secrets and identifying data redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_HOST_KEY, CONF_PRIVATE_KEY
+from .coordinator import SnoopGuardConfigEntry
+
+TO_REDACT = {CONF_PASSWORD, CONF_PRIVATE_KEY, CONF_HOST, CONF_USERNAME, CONF_HOST_KEY}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SnoopGuardConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics; device MACs, IPs and host names are replaced by labels."""
+    coordinator = entry.runtime_data
+    now = dt_util.utcnow()
+    labels = {mac: f"device_{i}" for i, mac in enumerate(sorted(coordinator.data.devices))}
+    enforced = coordinator.data.enforced
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "router": {
+            "capabilities": sorted(coordinator.backend.capabilities),
+            "stream_connected": coordinator.stream_connected,
+            "reapply_count": coordinator.reapply_count,
+            "tracker_domains": len(coordinator.tracker_domains),
+            "log_lines": {
+                "parsed": coordinator.parser.parsed,
+                "malformed": coordinator.parser.malformed,
+                "ignored": coordinator.parser.ignored,
+            },
+            "enforced": None
+            if enforced is None
+            else {
+                "table_present": enforced.table_present,
+                "rules_intact": enforced.rules_intact,
+                "in_sync": enforced.in_sync,
+                "dns_snippet_current": enforced.dns_snippet_current,
+                "tracker_addresses": enforced.tracker_addresses,
+                "block_trackers": sorted(labels.get(m, "unknown") for m in enforced.block_trackers),
+                "block_internet": sorted(labels.get(m, "unknown") for m in enforced.block_internet),
+            },
+        },
+        "devices": {
+            labels[mac]: {
+                "kind": str(device.classification.kind),
+                "vendor": device.classification.vendor,
+                "reason": device.classification.reason,
+                "addresses": len(device.ips),
+                "contacts_24h": coordinator.counters.count(mac, now),
+                "companies": coordinator.counters.companies(mac, now),
+                "block_trackers": mac in coordinator.policies
+                and coordinator.policies[mac].block_trackers,
+                "block_internet": mac in coordinator.policies
+                and coordinator.policies[mac].block_internet,
+            }
+            for mac, device in coordinator.data.devices.items()
+        },
+    }

@@ -1,0 +1,49 @@
+"""Base entity: one Home Assistant device per watched LAN device."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import SnoopGuardCoordinator, TrackedDevice
+
+_KIND_MODEL = {
+    "tv": "Smart TV",
+    "streamer": "Streaming device",
+    "speaker": "Smart speaker",
+    "other": "Network device",
+}
+
+
+class SnoopGuardDeviceEntity(CoordinatorEntity[SnoopGuardCoordinator]):
+    """An entity that belongs to one LAN device, keyed by its MAC address."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: SnoopGuardCoordinator,
+        device: TrackedDevice,
+        description: EntityDescription,
+    ) -> None:
+        """Attach to the device with this MAC."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.mac = device.mac
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.unique_id}_{device.mac}_{description.key}"
+        classification = device.classification
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.unique_id}_{device.mac}")},
+            connections={(CONNECTION_NETWORK_MAC, device.mac)},
+            name=device.name,
+            manufacturer=classification.vendor,
+            model=_KIND_MODEL.get(str(classification.kind), "Network device"),
+        )
+
+    @property
+    def device(self) -> TrackedDevice | None:
+        """The device as of the last refresh."""
+        return self.coordinator.data.devices.get(self.mac)

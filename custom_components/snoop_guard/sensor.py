@@ -1,0 +1,120 @@
+"""Per-device tracker contact sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
+from .entity import SnoopGuardDeviceEntity
+
+# Push-driven: no polling of our own, no update concurrency to limit.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnoopGuardSensorDescription(SensorEntityDescription):
+    """How one sensor reads the coordinator."""
+
+    value_fn: Callable[[SnoopGuardCoordinator, str], int | str | None]
+    attrs_fn: Callable[[SnoopGuardCoordinator, str], Mapping[str, Any]]
+
+
+def _contacts(coordinator: SnoopGuardCoordinator, mac: str) -> int:
+    return coordinator.counters.count(mac, dt_util.utcnow())
+
+
+def _contacts_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
+    last = coordinator.counters.last(mac)
+    return {
+        "companies": coordinator.counters.companies(mac, dt_util.utcnow()),
+        "last_tracker": last.domain if last else None,
+        "last_company": last.company if last else None,
+    }
+
+
+def _last_tracker(coordinator: SnoopGuardCoordinator, mac: str) -> str | None:
+    last = coordinator.counters.last(mac)
+    return last.domain if last else None
+
+
+def _last_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
+    last = coordinator.counters.last(mac)
+    if last is None:
+        return {}
+    return {"company": last.company, "category": last.category, "seen": last.when.isoformat()}
+
+
+SENSORS: tuple[SnoopGuardSensorDescription, ...] = (
+    SnoopGuardSensorDescription(
+        key="tracker_contacts",
+        translation_key="tracker_contacts",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_contacts,
+        attrs_fn=_contacts_attrs,
+    ),
+    SnoopGuardSensorDescription(
+        key="last_tracker",
+        translation_key="last_tracker",
+        value_fn=_last_tracker,
+        attrs_fn=_last_attrs,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SnoopGuardConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every watched device, now and whenever one appears."""
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def _add_new() -> None:
+        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
+        known.update(d.mac for d in new)
+        async_add_entities(
+            SnoopGuardSensor(coordinator, device, description)
+            for device in new
+            for description in SENSORS
+        )
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+class SnoopGuardSensor(SnoopGuardDeviceEntity, SensorEntity):
+    """A tracker-contact sensor of one device."""
+
+    entity_description: SnoopGuardSensorDescription
+
+    def __init__(
+        self,
+        coordinator: SnoopGuardCoordinator,
+        device: TrackedDevice,
+        description: SnoopGuardSensorDescription,
+    ) -> None:
+        """Set up the sensor."""
+        super().__init__(coordinator, device, description)
+
+    @property
+    def native_value(self) -> int | str | None:
+        """Return the current value."""
+        return self.entity_description.value_fn(self.coordinator, self.mac)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return the details behind the value."""
+        return self.entity_description.attrs_fn(self.coordinator, self.mac)

@@ -1,0 +1,116 @@
+"""Per-device block switches, backed by rules on the router."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .backends.base import Capability, EnforcedState
+from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
+from .entity import SnoopGuardDeviceEntity
+
+# Each switch writes the router's ruleset: one change at a time.
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnoopGuardSwitchDescription(SwitchEntityDescription):
+    """How a block switch reads and changes the router."""
+
+    capability: Capability
+    is_on_fn: Callable[[EnforcedState, str], bool]
+    field: str
+
+
+SWITCHES: tuple[SnoopGuardSwitchDescription, ...] = (
+    SnoopGuardSwitchDescription(
+        key="block_trackers",
+        translation_key="block_trackers",
+        capability=Capability.BLOCK_TRACKERS,
+        is_on_fn=lambda state, mac: mac in state.block_trackers,
+        field="trackers",
+    ),
+    SnoopGuardSwitchDescription(
+        key="block_internet",
+        translation_key="block_internet",
+        capability=Capability.BLOCK_INTERNET,
+        is_on_fn=lambda state, mac: mac in state.block_internet,
+        field="internet",
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SnoopGuardConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add block switches for every watched device, now and whenever one appears."""
+    coordinator = entry.runtime_data
+    descriptions = [
+        d for d in SWITCHES if d.capability in coordinator.backend.capabilities
+    ]
+    known: set[str] = set()
+
+    @callback
+    def _add_new() -> None:
+        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
+        known.update(d.mac for d in new)
+        async_add_entities(
+            SnoopGuardBlockSwitch(coordinator, device, description)
+            for device in new
+            for description in descriptions
+        )
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
+    """On means the router really enforces this block (read back from it)."""
+
+    entity_description: SnoopGuardSwitchDescription
+
+    def __init__(
+        self,
+        coordinator: SnoopGuardCoordinator,
+        device: TrackedDevice,
+        description: SnoopGuardSwitchDescription,
+    ) -> None:
+        """Set up the switch."""
+        super().__init__(coordinator, device, description)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while we do not know what the router enforces."""
+        return super().available and self.coordinator.data.enforced is not None
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the router enforces the block."""
+        state = self.coordinator.data.enforced
+        return None if state is None else self.entity_description.is_on_fn(state, self.mac)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Show the desired state too, which differs while the router is unreachable."""
+        policy = self.coordinator.policies.get(self.mac)
+        wanted = bool(policy and getattr(policy, f"block_{self.entity_description.field}"))
+        return {"desired": wanted}
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Block."""
+        await self.coordinator.async_set_block(
+            self.mac, **{self.entity_description.field: True}
+        )
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Unblock."""
+        await self.coordinator.async_set_block(
+            self.mac, **{self.entity_description.field: False}
+        )

@@ -1,0 +1,135 @@
+"""Fixtures for Home Assistant harness tests with an in-memory router."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Generator
+from datetime import datetime
+from unittest.mock import patch
+
+import asyncssh
+import pytest
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.snoop_guard.backends.base import RouterClient
+from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
+from custom_components.snoop_guard.const import (
+    CONF_DNSMASQ_CONF_DIR,
+    CONF_DNSMASQ_RESTART,
+    CONF_HOST_KEY,
+    CONF_LEASES_PATH,
+    CONF_LOG_PATH,
+    CONF_LOG_SOURCE,
+    CONF_PRIVATE_KEY,
+    DOMAIN,
+)
+from tests.fakes import FakeBackend, FakeRouter
+
+TV_MAC = "58:b4:2d:11:22:33"
+TV_IP = "198.18.5.150"
+SPEAKER_MAC = "00:0e:58:aa:bb:cc"
+SPEAKER_IP = "198.18.5.151"
+LAPTOP_MAC = "3c:22:fb:01:02:03"
+LAPTOP_IP = "198.18.5.152"
+
+_serial = itertools.count(1)
+
+
+def query_line(client_ip: str, name: str, qtype: str = "A") -> str:
+    """A dnsmasq log-queries=extra query line stamped with the current time."""
+    stamp = datetime.now().strftime("%b %d %H:%M:%S")
+    serial = next(_serial)
+    return (
+        f"{stamp} dnsmasq[4195]: {serial} {client_ip}/{30000 + serial} "
+        f"query[{qtype}] {name} from {client_ip}"
+    )
+
+
+@pytest.fixture(scope="session")
+def host_keys() -> tuple[str, str]:
+    """Two distinct OpenSSH host public keys."""
+    return tuple(  # type: ignore[return-value]
+        asyncssh.generate_private_key("ssh-ed25519").export_public_key("openssh").decode().strip()
+        for _ in range(2)
+    )
+
+
+@pytest.fixture
+def client_key() -> str:
+    return asyncssh.generate_private_key("ssh-ed25519").export_private_key("openssh").decode()
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/snoop_guard."""
+
+
+@pytest.fixture
+def router() -> FakeRouter:
+    fake = FakeRouter()
+    fake.clients = [
+        RouterClient(mac=TV_MAC, ips=(TV_IP,), hostname="Skyworth-TV", interface="br0"),
+        RouterClient(mac=SPEAKER_MAC, ips=(SPEAKER_IP,), hostname="Sonos-Kitchen"),
+        RouterClient(mac=LAPTOP_MAC, ips=(LAPTOP_IP,), hostname="work-laptop"),
+    ]
+    return fake
+
+
+@pytest.fixture
+def patch_backend(router: FakeRouter) -> Generator[FakeRouter]:
+    """Every backend the integration builds talks to the fake router."""
+    with (
+        patch(
+            "custom_components.snoop_guard.LinuxSshBackend",
+            side_effect=lambda settings: FakeBackend(router),
+        ),
+        patch(
+            "custom_components.snoop_guard.config_flow.LinuxSshBackend",
+            side_effect=lambda settings: FakeBackend(router),
+        ),
+    ):
+        yield router
+
+
+@pytest.fixture
+def entry_data(host_keys: tuple[str, str], client_key: str) -> dict[str, object]:
+    return {
+        CONF_HOST: "198.18.5.1",
+        CONF_PORT: 22,
+        CONF_USERNAME: "root",
+        CONF_PRIVATE_KEY: client_key,
+        CONF_HOST_KEY: host_keys[0],
+        CONF_LOG_SOURCE: "file",
+        CONF_LOG_PATH: "/var/log/dnsmasq.log",
+        CONF_LEASES_PATH: "/var/lib/misc/dnsmasq.leases",
+        CONF_DNSMASQ_CONF_DIR: "/etc/dnsmasq.d",
+        CONF_DNSMASQ_RESTART: "systemctl restart dnsmasq",
+    }
+
+
+@pytest.fixture
+def mock_entry(hass: HomeAssistant, entry_data: dict[str, object]) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="router",
+        data=entry_data,
+        unique_id=host_key_fingerprint(str(entry_data[CONF_HOST_KEY])),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def setup_entry(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, patch_backend: FakeRouter
+) -> MockConfigEntry:
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_entry
+
+
+@pytest.fixture
+def log_line() -> Callable[[str, str], str]:
+    return query_line

@@ -1,0 +1,239 @@
+"""Config, reauth, reconfigure and options flows, including every error path."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.snoop_guard.backends.base import (
+    BackendAuthError,
+    BackendConnectionError,
+    BackendError,
+    BackendResponseError,
+    HostKeyMismatchError,
+    MissingToolError,
+)
+from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
+from custom_components.snoop_guard.const import (
+    CONF_DNSMASQ_CONF_DIR,
+    CONF_DNSMASQ_RESTART,
+    CONF_HOST_KEY,
+    CONF_LEASES_PATH,
+    CONF_LOG_PATH,
+    CONF_LOG_SOURCE,
+    CONF_MONITOR_ALL,
+    CONF_PRIVATE_KEY,
+    DOMAIN,
+)
+from tests.fakes import FakeRouter
+
+USER_INPUT = {CONF_HOST: " 198.18.5.1 ", CONF_PORT: 22, CONF_USERNAME: "root", CONF_PASSWORD: "pw"}
+ROUTER_INPUT = {
+    CONF_LOG_SOURCE: "file",
+    CONF_LOG_PATH: "/var/log/dnsmasq.log",
+    CONF_LEASES_PATH: "/var/lib/misc/dnsmasq.leases",
+    CONF_DNSMASQ_CONF_DIR: "/etc/dnsmasq.d",
+    CONF_DNSMASQ_RESTART: "systemctl restart dnsmasq",
+}
+
+
+@pytest.fixture
+def fetch_key(host_keys: tuple[str, str]) -> Generator[AsyncMock]:
+    with patch(
+        "custom_components.snoop_guard.config_flow.async_fetch_host_key",
+        AsyncMock(return_value=host_keys[0]),
+    ) as mock:
+        yield mock
+
+
+@pytest.fixture(autouse=True)
+def no_setup() -> Generator[None]:
+    """Creating an entry must not set it up in these tests."""
+    with patch("custom_components.snoop_guard.async_setup_entry", return_value=True):
+        yield
+
+
+async def test_user_flow_pins_the_host_key(
+    hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock, host_keys: tuple[str, str]
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "router"
+    assert result["description_placeholders"]["fingerprint"] == host_key_fingerprint(host_keys[0])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "fake-router"
+    assert result["data"][CONF_HOST] == "198.18.5.1"
+    assert result["data"][CONF_HOST_KEY] == host_keys[0]
+    assert result["data"][CONF_PASSWORD] == "pw"
+    assert result["result"].unique_id == host_key_fingerprint(host_keys[0])
+    fetch_key.assert_awaited_once_with("198.18.5.1", 22)
+
+
+@pytest.mark.parametrize(
+    ("failure", "field", "error"),
+    [
+        (BackendAuthError("no"), "base", "invalid_auth"),
+        (MissingToolError(["nft"]), "base", "missing_tools"),
+        (HostKeyMismatchError(), "base", "host_key_mismatch"),
+        (BackendConnectionError("down"), CONF_HOST, "cannot_connect"),
+        (BackendResponseError("odd"), "base", "unknown"),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+    failure: BackendError,
+    field: str,
+    error: str,
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    patch_backend.fail_with = failure
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: error}
+    patch_backend.fail_with = None
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["step_id"] == "router"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_unreachable_host_and_missing_credentials(
+    hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    no_creds = {k: v for k, v in USER_INPUT.items() if k != CONF_PASSWORD}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], no_creds)
+    assert result["errors"] == {"base": "no_credentials"}
+    fetch_key.side_effect = BackendConnectionError("no route")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+
+
+@pytest.mark.parametrize(
+    ("problems", "errors"),
+    [
+        (["log"], {CONF_LOG_PATH: "log_not_found"}),
+        (["conf_dir"], {CONF_DNSMASQ_CONF_DIR: "conf_dir_not_found"}),
+    ],
+)
+async def test_router_paths_are_checked(
+    hass: HomeAssistant,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+    problems: list[str],
+    errors: dict[str, str],
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    patch_backend.path_problems = problems
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    patch_backend.path_problems = []
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_same_router_twice_aborts(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT | {CONF_HOST: "198.18.5.9"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert mock_entry.data[CONF_HOST] == "198.18.5.9"
+
+
+async def test_reauth_with_new_password(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, patch_backend: FakeRouter, fetch_key: AsyncMock
+) -> None:
+    result = await mock_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["key_note"] == ""
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["errors"] == {"base": "no_credentials"}
+    patch_backend.fail_with = BackendAuthError("still no")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    patch_backend.fail_with = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "right"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_entry.data[CONF_PASSWORD] == "right"
+
+
+async def test_reauth_shows_and_pins_a_changed_host_key(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+    host_keys: tuple[str, str],
+) -> None:
+    fetch_key.return_value = host_keys[1]
+    result = await mock_entry.start_reauth_flow(hass)
+    assert host_key_fingerprint(host_keys[1]) in result["description_placeholders"]["key_note"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PRIVATE_KEY: mock_entry.data[CONF_PRIVATE_KEY]}
+    )
+    assert result["reason"] == "reauth_successful"
+    assert mock_entry.data[CONF_HOST_KEY] == host_keys[1]
+    assert mock_entry.unique_id == host_key_fingerprint(host_keys[1])
+
+
+async def test_reconfigure_changes_host_but_not_router(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+    host_keys: tuple[str, str],
+) -> None:
+    result = await mock_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    fetch_key.return_value = host_keys[1]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT | {CONF_HOST: "198.18.5.2"}
+    )
+    assert result["errors"] == {"base": "host_key_mismatch"}
+    fetch_key.return_value = host_keys[0]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], USER_INPUT | {CONF_HOST: "198.18.5.2"}
+    )
+    assert result["step_id"] == "router"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], ROUTER_INPUT | {CONF_DNSMASQ_RESTART: "/etc/init.d/dnsmasq restart"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_entry.data[CONF_HOST] == "198.18.5.2"
+    assert mock_entry.data[CONF_DNSMASQ_RESTART] == "/etc/init.d/dnsmasq restart"
+
+
+async def test_options_flow(hass: HomeAssistant, mock_entry: MockConfigEntry) -> None:
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MONITOR_ALL: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options == {CONF_MONITOR_ALL: True}
