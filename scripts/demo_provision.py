@@ -19,16 +19,18 @@ BASE = "http://127.0.0.1:8123"
 CLIENT_ID = f"{BASE}/"
 
 
-def call(path: str, body: dict[str, Any] | None = None, token: str | None = None,
-         form: bool = False) -> Any:
+def call(
+    path: str, body: dict[str, Any] | None = None, token: str | None = None, form: bool = False
+) -> Any:
     headers = {"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = None
     if body is not None:
         data = (urllib.parse.urlencode(body) if form else json.dumps(body)).encode()
-    request = urllib.request.Request(BASE + path, data=data, headers=headers,
-                                     method="POST" if body is not None else "GET")
+    request = urllib.request.Request(
+        BASE + path, data=data, headers=headers, method="POST" if body is not None else "GET"
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         text = response.read().decode()
     return json.loads(text) if text else None
@@ -49,31 +51,56 @@ def onboard(username: str, password: str) -> str:
     steps = {s["step"]: s["done"] for s in call("/api/onboarding")}
     if steps.get("user"):
         sys.exit("this Home Assistant is already onboarded; remove .demo/ to start over")
-    code = call("/api/onboarding/users", {
-        "client_id": CLIENT_ID, "name": "Demo", "username": username,
-        "password": password, "language": "en",
-    })["auth_code"]
-    token = call("/auth/token", {"grant_type": "authorization_code", "code": code,
-                                 "client_id": CLIENT_ID}, form=True)["access_token"]
+    code = call(
+        "/api/onboarding/users",
+        {
+            "client_id": CLIENT_ID,
+            "name": "Demo",
+            "username": username,
+            "password": password,
+            "language": "en",
+        },
+    )["auth_code"]
+    token = call(
+        "/auth/token",
+        {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+        form=True,
+    )["access_token"]
     call("/api/onboarding/core_config", {}, token)
     call("/api/onboarding/analytics", {}, token)
-    call("/api/onboarding/integration",
-         {"client_id": CLIENT_ID, "redirect_uri": f"{BASE}/?auth_callback=1"}, token)
+    call(
+        "/api/onboarding/integration",
+        {"client_id": CLIENT_ID, "redirect_uri": f"{BASE}/?auth_callback=1"},
+        token,
+    )
     return token
 
 
 def add_snoop_guard(token: str, lab: dict[str, Any]) -> None:
     flow = call("/api/config/config_entries/flow", {"handler": "snoop_guard"}, token)
-    flow = call(f"/api/config/config_entries/flow/{flow['flow_id']}", {
-        "host": lab["router_ip"], "port": lab["ssh_port"], "username": lab["ssh_user"],
-        "private_key": lab["ssh_key_text"],
-    }, token)
+    flow = call(
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {
+            "host": lab["router_ip"],
+            "port": lab["ssh_port"],
+            "username": lab["ssh_user"],
+            "private_key": lab["ssh_key_text"],
+        },
+        token,
+    )
     if flow.get("step_id") != "router":
         sys.exit(f"Snoop Guard's config flow stopped: {flow.get('errors') or flow}")
-    flow = call(f"/api/config/config_entries/flow/{flow['flow_id']}", {
-        "log_source": "file", "log_path": lab["dnsmasq_log"], "leases_path": lab["dhcp_leases"],
-        "dnsmasq_conf_dir": lab["dnsmasq_conf_dir"], "dnsmasq_restart": lab["dnsmasq_restart"],
-    }, token)
+    flow = call(
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {
+            "log_source": "file",
+            "log_path": lab["dnsmasq_log"],
+            "leases_path": lab["dhcp_leases"],
+            "dnsmasq_conf_dir": lab["dnsmasq_conf_dir"],
+            "dnsmasq_restart": lab["dnsmasq_restart"],
+        },
+        token,
+    )
     if flow.get("type") != "create_entry":
         sys.exit(f"Snoop Guard's config flow stopped: {flow.get('errors') or flow}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 from custom_components.snoop_guard.backends.base import (
     BackendConnectionError,
@@ -69,7 +69,7 @@ class FakeBackend:
         self._check()
         return list(self.router.clients)
 
-    async def stream_dns_lines(self, backlog: int) -> AsyncIterator[str]:
+    async def stream_dns_lines(self, backlog: int) -> AsyncGenerator[str]:
         self._check()
         while True:
             line = await self.router.lines.get()
@@ -96,7 +96,9 @@ class FakeBackend:
         snippet_ok = self.router.snippet_domains == tuple(tracker_domains)
         if table is None:
             return EnforcedState(
-                table_present=False, rules_intact=False, in_sync=False,
+                table_present=False,
+                rules_intact=False,
+                in_sync=False,
                 dns_snippet_current=snippet_ok,
             )
         want_t = frozenset(p.mac for p in policies if p.block_trackers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
+import probatio
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -66,51 +66,51 @@ _ROUTER_KEYS = (
 )
 
 
-def _connection_schema(values: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
+def _connection_schema(values: Mapping[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
         {
-            vol.Required(CONF_HOST, default=values.get(CONF_HOST, "")): TextSelector(
+            probatio.Required(CONF_HOST, default=values.get(CONF_HOST, "")): TextSelector(
                 TextSelectorConfig(autocomplete="off")
             ),
-            vol.Required(CONF_PORT, default=values.get(CONF_PORT, DEFAULT_PORT)): NumberSelector(
-                NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
-            ),
-            vol.Required(
+            probatio.Required(
+                CONF_PORT, default=values.get(CONF_PORT, DEFAULT_PORT)
+            ): NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)),
+            probatio.Required(
                 CONF_USERNAME, default=values.get(CONF_USERNAME, DEFAULT_USERNAME)
             ): TextSelector(TextSelectorConfig(autocomplete="username")),
-            vol.Optional(CONF_PASSWORD): TextSelector(
+            probatio.Optional(CONF_PASSWORD): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.PASSWORD)
             ),
-            vol.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
+            probatio.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
         }
     )
 
 
-def _credentials_schema() -> vol.Schema:
-    return vol.Schema(
+def _credentials_schema() -> probatio.Schema:
+    return probatio.Schema(
         {
-            vol.Optional(CONF_PASSWORD): TextSelector(
+            probatio.Optional(CONF_PASSWORD): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.PASSWORD)
             ),
-            vol.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
+            probatio.Optional(CONF_PRIVATE_KEY): TextSelector(TextSelectorConfig(multiline=True)),
         }
     )
 
 
-def _router_schema(values: Mapping[str, Any]) -> vol.Schema:
-    return vol.Schema(
+def _router_schema(values: Mapping[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
         {
-            vol.Required(CONF_LOG_SOURCE, default=values[CONF_LOG_SOURCE]): SelectSelector(
+            probatio.Required(CONF_LOG_SOURCE, default=values[CONF_LOG_SOURCE]): SelectSelector(
                 SelectSelectorConfig(
                     options=[s.value for s in LogSource], translation_key="log_source"
                 )
             ),
-            vol.Optional(CONF_LOG_PATH, default=values.get(CONF_LOG_PATH, "")): TextSelector(),
-            vol.Required(CONF_LEASES_PATH, default=values[CONF_LEASES_PATH]): TextSelector(),
-            vol.Required(
+            probatio.Optional(CONF_LOG_PATH, default=values.get(CONF_LOG_PATH, "")): TextSelector(),
+            probatio.Required(CONF_LEASES_PATH, default=values[CONF_LEASES_PATH]): TextSelector(),
+            probatio.Required(
                 CONF_DNSMASQ_CONF_DIR, default=values[CONF_DNSMASQ_CONF_DIR]
             ): TextSelector(),
-            vol.Required(
+            probatio.Required(
                 CONF_DNSMASQ_RESTART, default=values[CONF_DNSMASQ_RESTART]
             ): TextSelector(),
         }
@@ -138,9 +138,7 @@ def _with_paths(data: Mapping[str, Any], system: str) -> dict[str, Any]:
     return filled
 
 
-async def _async_try_connect(
-    data: Mapping[str, Any], errors: dict[str, str]
-) -> RouterInfo | None:
+async def _async_try_connect(data: Mapping[str, Any], errors: dict[str, str]) -> RouterInfo | None:
     """Connect with ``data`` (host key pinned); fill ``errors`` on failure."""
     from . import settings_from_data  # noqa: PLC0415 - avoid an import cycle
 
@@ -239,9 +237,7 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def async_step_router(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_router(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Confirm where dnsmasq keeps its log, leases and configuration."""
         assert self._info is not None
         errors: dict[str, str] = {}
@@ -291,7 +287,7 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The router refused us or showed another host key."""
+        """Start re-authentication: the router refused us or showed another host key."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -306,9 +302,9 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         except BackendError:
             presented = None
-        changed = presented is not None and host_key_fingerprint(
-            presented
-        ) != host_key_fingerprint(entry.data[CONF_HOST_KEY])
+        changed = presented is not None and host_key_fingerprint(presented) != host_key_fingerprint(
+            entry.data[CONF_HOST_KEY]
+        )
         if user_input is not None:
             if not user_input.get(CONF_PASSWORD) and not user_input.get(CONF_PRIVATE_KEY):
                 errors["base"] = "no_credentials"
@@ -316,32 +312,37 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "cannot_connect"
             else:
                 # Submitting this form is the user's consent to trust the key shown.
-                data = {
-                    k: v
-                    for k, v in entry.data.items()
-                    if k not in (CONF_PASSWORD, CONF_PRIVATE_KEY)
-                } | _clean_connection(
-                    {k: entry.data[k] for k in (CONF_HOST, CONF_PORT, CONF_USERNAME)} | user_input
-                ) | {CONF_HOST_KEY: presented}
+                data = (
+                    {
+                        k: v
+                        for k, v in entry.data.items()
+                        if k not in (CONF_PASSWORD, CONF_PRIVATE_KEY)
+                    }
+                    | _clean_connection(
+                        {k: entry.data[k] for k in (CONF_HOST, CONF_PORT, CONF_USERNAME)}
+                        | user_input
+                    )
+                    | {CONF_HOST_KEY: presented}
+                )
                 if await _async_try_connect(data, errors) is not None:
                     return self.async_update_reload_and_abort(
                         entry, unique_id=host_key_fingerprint(presented), data=data
                     )
+        placeholders = {"host": entry.data[CONF_HOST]}
+        if changed and presented is not None:
+            placeholders |= {
+                "new_fingerprint": host_key_fingerprint(presented),
+                "old_fingerprint": host_key_fingerprint(entry.data[CONF_HOST_KEY]),
+            }
         return self.async_show_form(
-            step_id="reauth_confirm",
+            step_id="reauth_host_key" if changed else "reauth_confirm",
             data_schema=_credentials_schema(),
             errors=errors,
-            description_placeholders={
-                "host": entry.data[CONF_HOST],
-                "key_note": (
-                    f"The router now presents a different host key ({host_key_fingerprint(presented)}"
-                    f", was {host_key_fingerprint(entry.data[CONF_HOST_KEY])}). Only continue if"
-                    " you reinstalled or replaced the router."
-                    if changed and presented
-                    else ""
-                ),
-            },
+            description_placeholders=placeholders,
         )
+
+    # The changed-key form posts back here; it differs only in its warning text.
+    async_step_reauth_host_key = async_step_reauth_confirm
 
 
 class SnoopGuardOptionsFlow(OptionsFlowWithReload):
@@ -353,9 +354,9 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
             return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
-            data_schema=vol.Schema(
+            data_schema=probatio.Schema(
                 {
-                    vol.Required(
+                    probatio.Required(
                         CONF_MONITOR_ALL,
                         default=self.config_entry.options.get(CONF_MONITOR_ALL, False),
                     ): BooleanSelector(),

@@ -274,7 +274,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 enforced = await self.backend.async_read_state(policies, self.tracker_domains)
         except BackendError as err:
             # The desired state is kept: the next reconciliation applies it once the
-            # router is reachable again.
+            # router is reachable again. Entities show it in their attributes now.
+            self.async_update_listeners()
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="apply_failed",
@@ -290,9 +291,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         backoff = 1.0
         while True:
             try:
-                async with contextlib.aclosing(
-                    self.backend.stream_dns_lines(LOG_BACKLOG)
-                ) as lines:
+                async with contextlib.aclosing(self.backend.stream_dns_lines(LOG_BACKLOG)) as lines:
                     async for line in lines:
                         if not self.stream_connected:
                             self._mark_stream(up=True)

@@ -52,9 +52,7 @@ async def async_setup_entry(
 ) -> None:
     """Add block switches for every watched device, now and whenever one appears."""
     coordinator = entry.runtime_data
-    descriptions = [
-        d for d in SWITCHES if d.capability in coordinator.backend.capabilities
-    ]
+    descriptions = [d for d in SWITCHES if d.capability in coordinator.backend.capabilities]
     known: set[str] = set()
 
     @callback
@@ -105,12 +103,8 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Block."""
-        await self.coordinator.async_set_block(
-            self.mac, **{self.entity_description.field: True}
-        )
+        await self.coordinator.async_set_block(self.mac, **{self.entity_description.field: True})
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unblock."""
-        await self.coordinator.async_set_block(
-            self.mac, **{self.entity_description.field: False}
-        )
+        await self.coordinator.async_set_block(self.mac, **{self.entity_description.field: False})

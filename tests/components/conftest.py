@@ -78,9 +78,13 @@ def router() -> FakeRouter:
 
 
 @pytest.fixture
-def patch_backend(router: FakeRouter) -> Generator[FakeRouter]:
+def patch_backend(router: FakeRouter, host_keys: tuple[str, str]) -> Generator[FakeRouter]:
     """Every backend the integration builds talks to the fake router."""
     with (
+        patch(
+            "custom_components.snoop_guard.config_flow.async_fetch_host_key",
+            return_value=host_keys[0],
+        ),
         patch(
             "custom_components.snoop_guard.LinuxSshBackend",
             side_effect=lambda settings: FakeBackend(router),

@@ -162,11 +162,14 @@ async def test_same_router_twice_aborts(
 
 
 async def test_reauth_with_new_password(
-    hass: HomeAssistant, mock_entry: MockConfigEntry, patch_backend: FakeRouter, fetch_key: AsyncMock
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
 ) -> None:
     result = await mock_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
-    assert result["description_placeholders"]["key_note"] == ""
+    assert "new_fingerprint" not in result["description_placeholders"]
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["errors"] == {"base": "no_credentials"}
     patch_backend.fail_with = BackendAuthError("still no")
@@ -192,7 +195,10 @@ async def test_reauth_shows_and_pins_a_changed_host_key(
 ) -> None:
     fetch_key.return_value = host_keys[1]
     result = await mock_entry.start_reauth_flow(hass)
-    assert host_key_fingerprint(host_keys[1]) in result["description_placeholders"]["key_note"]
+    assert result["step_id"] == "reauth_host_key"
+    placeholders = result["description_placeholders"]
+    assert placeholders["new_fingerprint"] == host_key_fingerprint(host_keys[1])
+    assert placeholders["old_fingerprint"] == host_key_fingerprint(host_keys[0])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PRIVATE_KEY: mock_entry.data[CONF_PRIVATE_KEY]}
     )

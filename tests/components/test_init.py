@@ -8,6 +8,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.snoop_guard import async_remove_config_entry_device
 from custom_components.snoop_guard.backends.base import (
     BackendAuthError,
     BackendConnectionError,
@@ -32,8 +33,8 @@ async def test_setup_creates_entities_for_media_devices_only(
             assert f"{setup_entry.unique_id}_{mac}_{key}" in unique_ids
     assert not any(LAPTOP_MAC in uid for uid in unique_ids)
 
-    device = dr.async_get(hass).async_get_device(
-        connections={(dr.CONNECTION_NETWORK_MAC, TV_MAC)}
+    device = dr.async_get(hass).async_get_device_by_connection(
+        (dr.CONNECTION_NETWORK_MAC, TV_MAC), setup_entry.entry_id
     )
     assert device is not None
     assert device.name == "Skyworth-TV"
@@ -103,11 +104,13 @@ async def test_device_with_active_block_cannot_be_deleted(
     coordinator = setup_entry.runtime_data
     await coordinator.async_set_block(TV_MAC, trackers=True)
     registry = dr.async_get(hass)
-    tv = registry.async_get_device(connections={(dr.CONNECTION_NETWORK_MAC, TV_MAC)})
-    speaker = registry.async_get_device(connections={(dr.CONNECTION_NETWORK_MAC, SPEAKER_MAC)})
+    tv = registry.async_get_device_by_connection(
+        (dr.CONNECTION_NETWORK_MAC, TV_MAC), setup_entry.entry_id
+    )
+    speaker = registry.async_get_device_by_connection(
+        (dr.CONNECTION_NETWORK_MAC, SPEAKER_MAC), setup_entry.entry_id
+    )
     assert tv is not None
     assert speaker is not None
-    from custom_components.snoop_guard import async_remove_config_entry_device
-
     assert not await async_remove_config_entry_device(hass, setup_entry, tv)
     assert await async_remove_config_entry_device(hass, setup_entry, speaker)

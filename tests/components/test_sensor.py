@@ -112,7 +112,10 @@ async def test_stream_reconnects_without_duplicates(
     # After reconnecting the backlog replays the line already counted.
     await _feed(hass, patch_backend, first, log_line(TV_IP, "alphonso.tv"))
     assert hass.states.get(sensor).state == "2"
-    assert hass.states.get(sensor).attributes["companies"] == {"Gozen Data": 1, "Alphonso": 1}
+    assert hass.states.get(sensor).attributes["companies"] == {
+        "Gozen Data": 1,
+        "Alphonso (LG Ad Solutions)": 1,
+    }
 
 
 async def test_counters_survive_a_reload(

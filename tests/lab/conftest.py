@@ -104,7 +104,9 @@ async def lab_entry(
     router_nft(lab, ["delete", "table", "inet", "snoop_guard"], check=False)
 
 
-def router_nft(lab: Lab, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+def router_nft(
+    lab: Lab, args: list[str], *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run nft in the router namespace, behind Home Assistant's back."""
     result = lab.run_in("router", ["nft", *args])
     if check:
@@ -113,7 +115,7 @@ def router_nft(lab: Lab, args: list[str], *, check: bool = True) -> subprocess.C
 
 
 async def wait_for(
-    predicate: Callable[[], bool | Awaitable[bool]], timeout: float, step: float = 0.05
+    predicate: Callable[[], bool | Awaitable[bool]], within: float, step: float = 0.05
 ) -> float:
     """Wait (real time) until predicate holds; return how long it took."""
     loop = asyncio.get_running_loop()
@@ -124,8 +126,8 @@ async def wait_for(
             value = await value
         if value:
             return loop.time() - start
-        if loop.time() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
+        if loop.time() - start > within:
+            raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(step)
 
 

@@ -53,7 +53,7 @@ async def test_tracker_lookup_is_counted_within_two_seconds(
     sensor = _entity(hass, lab_entry, tv.mac, "tracker_contacts")
     before = int(hass.states.get(sensor).state)
     assert await _tv_resolves(hass, lab, "gz-data.com") == [lab.info.wan["trackers"]["gz-data.com"]]
-    await wait_for(lambda: int(hass.states.get(sensor).state) == before + 1, timeout=2)
+    await wait_for(lambda: int(hass.states.get(sensor).state) == before + 1, within=2)
     state = hass.states.get(sensor)
     assert state.attributes["last_tracker"] == "gz-data.com"
     assert "Gozen Data" in state.attributes["companies"]
@@ -117,7 +117,9 @@ async def test_flushed_table_is_reapplied(
     freezer.tick(30)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    listing = json.loads(router_nft(lab, ["-j", "list", "set", "inet", "snoop_guard", "bt_mac"]).stdout)
+    listing = json.loads(
+        router_nft(lab, ["-j", "list", "set", "inet", "snoop_guard", "bt_mac"]).stdout
+    )
     elems = next(i["set"] for i in listing["nftables"] if "set" in i).get("elem", [])
     assert tv.mac in elems
     await _tv_resolves(hass, lab, "gz-data.com")
@@ -133,7 +135,7 @@ async def test_reload_keeps_blocks_and_counters(
     block = _entity(hass, lab_entry, tv.mac, "block_trackers")
     before = int(hass.states.get(sensor).state)
     await _tv_resolves(hass, lab, "samba.tv")
-    await wait_for(lambda: int(hass.states.get(sensor).state) == before + 1, timeout=2)
+    await wait_for(lambda: int(hass.states.get(sensor).state) == before + 1, within=2)
     await _switch(hass, SERVICE_TURN_ON, block)
 
     assert await hass.config_entries.async_reload(lab_entry.entry_id)
@@ -155,7 +157,7 @@ async def test_hostile_names_are_data(
         await _tv_resolves(hass, lab, name)
     await _tv_resolves(hass, lab, "ünïcödé.gz-data.com".encode())
     await _tv_resolves(hass, lab, "alphonso.tv")
-    await wait_for(lambda: int(hass.states.get(sensor).state) >= before + 1, timeout=2)
+    await wait_for(lambda: int(hass.states.get(sensor).state) >= before + 1, within=2)
 
     block = _entity(hass, lab_entry, tv.mac, "block_trackers")
     await _switch(hass, SERVICE_TURN_ON, block)

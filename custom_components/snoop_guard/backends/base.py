@@ -9,7 +9,7 @@ Assistant errors in one place on the integration side.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -120,7 +120,7 @@ class Backend(Protocol):
         """Return the clients the router knows now."""
         ...
 
-    def stream_dns_lines(self, backlog: int) -> AsyncIterator[str]:
+    def stream_dns_lines(self, backlog: int) -> AsyncGenerator[str]:
         """Yield DNS log lines: the last ``backlog`` ones, then new ones as they come."""
         ...
 

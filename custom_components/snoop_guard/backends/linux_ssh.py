@@ -15,7 +15,7 @@ import json
 import logging
 import posixpath
 import shlex
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -81,8 +81,13 @@ class SystemDefaults:
     dnsmasq_restart: str
 
 
+# Paths on the router (OpenWrt keeps them in its tmpfs), not on this host.
 OPENWRT_DEFAULTS: Final = SystemDefaults(
-    LogSource.LOGREAD, "", "/tmp/dhcp.leases", "/tmp/dnsmasq.d", "/etc/init.d/dnsmasq restart"
+    LogSource.LOGREAD,
+    "",
+    "/tmp/dhcp.leases",  # noqa: S108
+    "/tmp/dnsmasq.d",  # noqa: S108
+    "/etc/init.d/dnsmasq restart",
 )
 LINUX_DEFAULTS: Final = SystemDefaults(
     LogSource.FILE,
@@ -93,9 +98,9 @@ LINUX_DEFAULTS: Final = SystemDefaults(
 )
 
 _PROBE: Final = (
-    "for t in nft dnsmasq ip; do command -v \"$t\" >/dev/null 2>&1 || echo \"missing:$t\"; done; "
+    'for t in nft dnsmasq ip; do command -v "$t" >/dev/null 2>&1 || echo "missing:$t"; done; '
     "if [ -f /etc/openwrt_release ]; then echo system:openwrt; else echo system:linux; fi; "
-    "echo \"hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null)\""
+    'echo "hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null)"'
 )
 
 
@@ -186,15 +191,15 @@ class LinuxSshBackend:
             return self._conn
 
     async def _run(
-        self, command: str, *, stdin: str | None = None, timeout: float = COMMAND_TIMEOUT
+        self, command: str, *, stdin: str | None = None, limit: float = COMMAND_TIMEOUT
     ) -> asyncssh.SSHCompletedProcess:
         conn = await self._connection()
         try:
             return await conn.run(
-                command, input=stdin, check=False, timeout=timeout, errors="replace"
+                command, input=stdin, check=False, timeout=limit, errors="replace"
             )
         except asyncssh.TimeoutError as err:
-            raise BackendConnectionError(f"the router did not finish in {timeout:.0f} s") from err
+            raise BackendConnectionError(f"the router did not finish in {limit:.0f} s") from err
         except (OSError, asyncssh.Error) as err:
             await self._drop()
             raise BackendConnectionError(f"lost the connection: {err}") from err
@@ -210,7 +215,9 @@ class LinuxSshBackend:
         """Connect and check that the router has nft, dnsmasq and ip."""
         result = await self._run(_PROBE)
         lines = str(result.stdout or "").splitlines()
-        missing = tuple(line.removeprefix("missing:") for line in lines if line.startswith("missing:"))
+        missing = tuple(
+            line.removeprefix("missing:") for line in lines if line.startswith("missing:")
+        )
         system = next((line[7:] for line in lines if line.startswith("system:")), "linux")
         hostname = next((line[9:] for line in lines if line.startswith("hostname:")), "") or None
         if missing:
@@ -254,7 +261,7 @@ class LinuxSshBackend:
             for mac, (ips, hostname, iface) in sorted(by_mac.items())
         ]
 
-    async def stream_dns_lines(self, backlog: int) -> AsyncIterator[str]:
+    async def stream_dns_lines(self, backlog: int) -> AsyncGenerator[str]:
         """Follow dnsmasq's query log: the last ``backlog`` lines, then new ones."""
         backlog = max(0, int(backlog))
         if self.settings.log_source is LogSource.LOGREAD:
@@ -288,7 +295,7 @@ class LinuxSshBackend:
         return None if text == "MISSING" else text
 
     async def _restart_dnsmasq(self) -> None:
-        result = await self._run(self.settings.dnsmasq_restart, timeout=60)
+        result = await self._run(self.settings.dnsmasq_restart, limit=60)
         if result.exit_status != 0:
             raise BackendResponseError(
                 f"restarting dnsmasq failed: {str(result.stderr or result.stdout)[:500]}"
@@ -322,7 +329,9 @@ class LinuxSshBackend:
         if listing.exit_status != 0:
             if "No such file" in str(listing.stderr):
                 return EnforcedState(
-                    table_present=False, rules_intact=False, in_sync=False,
+                    table_present=False,
+                    rules_intact=False,
+                    in_sync=False,
                     dns_snippet_current=current,
                 )
             raise BackendResponseError(f"nft list failed: {str(listing.stderr)[:300]}")

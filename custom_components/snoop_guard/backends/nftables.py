@@ -145,11 +145,7 @@ def _split_addresses(ips: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def _elements(policies: Sequence[DevicePolicy], prefix: str) -> dict[str, list[str]]:
-    pick = [
-        p
-        for p in policies
-        if (p.block_trackers if prefix == "bt" else p.block_internet)
-    ]
+    pick = [p for p in policies if (p.block_trackers if prefix == "bt" else p.block_internet)]
     macs = sorted({m for p in pick if (m := normalize_mac(p.mac))})
     v4, v6 = _split_addresses(ip for p in pick for ip in p.ips)
     return {f"{prefix}_mac": macs, f"{prefix}_ip4": v4, f"{prefix}_ip6": v6}
