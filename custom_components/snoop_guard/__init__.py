@@ -51,7 +51,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     """Connect to the router, restore state and start following its DNS log."""
     backend = LinuxSshBackend(settings_from_data(dict(entry.data)))
     try:
-        await backend.async_connect()
+        info = await backend.async_connect()
     except (BackendAuthError, HostKeyMismatchError) as err:
         await backend.async_close()
         raise ConfigEntryAuthFailed(
@@ -67,7 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
 
     matcher = await hass.async_add_executor_job(TrackerMatcher.from_bundled)
     coordinator = SnoopGuardCoordinator(hass, entry, backend, matcher)
-    await coordinator.async_load()
+    await coordinator.async_load(info.clock)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:

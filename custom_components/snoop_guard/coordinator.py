@@ -15,6 +15,7 @@ import contextlib
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -114,8 +115,12 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
 
     # -- persistence -----------------------------------------------------------------
 
-    async def async_load(self) -> None:
-        """Restore desired blocks, counters and the log cursor."""
+    async def async_load(self, router_clock: datetime | None = None) -> None:
+        """Restore desired blocks, counters and the log cursor.
+
+        On first setup the cursor starts at the router's clock, so the log's
+        history from before Snoop Guard is not counted.
+        """
         data = await self._store.async_load() or {}
         raw_policies = data.get("policies")
         if isinstance(raw_policies, dict):
@@ -132,6 +137,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 )
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.cursor = LogCursor.from_dict(data.get("cursor"))
+        if router_clock is not None:
+            self.cursor.start_at(router_clock)
 
     def _data_to_store(self) -> dict[str, Any]:
         self.counters.prune(dt_util.utcnow())

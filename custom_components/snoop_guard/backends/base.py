@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -98,6 +99,8 @@ class RouterInfo:
     system: str
     hostname: str | None = None
     missing_tools: tuple[str, ...] = ()
+    clock: datetime | None = None
+    """The router's local time when we connected (naive, as its logs write it)."""
 
 
 class Backend(Protocol):

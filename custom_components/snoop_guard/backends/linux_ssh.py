@@ -17,6 +17,7 @@ import posixpath
 import shlex
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
@@ -37,7 +38,7 @@ from .base import (
     RouterInfo,
 )
 from .dnsmasq import SNIPPET_NAME, build_snippet
-from .nftables import build_delete, build_ruleset, parse_state
+from .nftables import build_delete, build_ruleset, parse_state, safe_interfaces
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,6 +105,23 @@ _PROBE: Final = (
 )
 
 
+def default_route_interfaces(text: str) -> list[str]:
+    """Return the interfaces of default routes in ``ip -j route`` output (one JSON list a line)."""
+    found: list[str] = []
+    for line in text.splitlines():
+        try:
+            routes = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(routes, list):
+            found.extend(
+                str(r["dev"])
+                for r in routes
+                if isinstance(r, dict) and isinstance(r.get("dev"), str)
+            )
+    return safe_interfaces(found)
+
+
 def parse_host_key(text: str) -> asyncssh.SSHKey:
     """Parse a pinned OpenSSH public key line; raise BackendError when it is not one."""
     try:
@@ -137,6 +155,9 @@ class LinuxSshBackend:
         self.settings = settings
         self._conn: asyncssh.SSHClientConnection | None = None
         self._lock = asyncio.Lock()
+        # Interfaces the router's clients were seen on; kept for the backend's lifetime
+        # so one sparse neighbour table does not flap the ruleset.
+        self._lan_interfaces: set[str] = set()
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -222,7 +243,10 @@ class LinuxSshBackend:
         hostname = next((line[9:] for line in lines if line.startswith("hostname:")), "") or None
         if missing:
             raise MissingToolError(missing)
-        return RouterInfo(system=system, hostname=hostname, missing_tools=missing)
+        clock: datetime | None = None
+        with contextlib.suppress(StopIteration, ValueError):
+            clock = datetime.fromisoformat(next(x[6:] for x in lines if x.startswith("clock:")))
+        return RouterInfo(system=system, hostname=hostname, missing_tools=missing, clock=clock)
 
     async def async_check_paths(self) -> list[str]:
         """Return which configured paths are unusable: 'log', 'conf_dir'."""
@@ -240,18 +264,38 @@ class LinuxSshBackend:
         await self._drop()
 
     async def async_list_clients(self) -> list[RouterClient]:
-        """Merge DHCP leases and the neighbour table into one client per MAC."""
+        """Merge DHCP leases and the neighbour table into one client per MAC.
+
+        LAN interfaces are those where a leased MAC shows up, never one that
+        carries a default route (the upstream gateway is in the neighbour table
+        too, and is no client). Without leases, every non-WAN neighbour counts.
+        """
         leases_cmd = f"cat {shlex.quote(self.settings.leases_path)} 2>/dev/null; true"
-        leases_res, neigh_res = await asyncio.gather(
-            self._run(leases_cmd), self._run("ip -j neigh show")
+        leases_res, neigh_res, route_res = await asyncio.gather(
+            self._run(leases_cmd),
+            self._run("ip -j neigh show"),
+            self._run("ip -j route show default; ip -j -6 route show default"),
         )
+        leases = parse_dnsmasq_leases(str(leases_res.stdout or ""))
+        neighbours = [
+            n
+            for n in parse_ip_neigh_json(str(neigh_res.stdout or ""))
+            if not {"FAILED", "INCOMPLETE"} & set(n.state)
+        ]
+        wan = set(default_route_interfaces(str(route_res.stdout or "")))
+        leased = {lease.mac for lease in leases}
+        lan = {n.interface for n in neighbours if n.interface and n.mac in leased} - wan
+        if not lan:
+            lan = {n.interface for n in neighbours if n.interface} - wan
+        self._lan_interfaces.update(safe_interfaces(lan))
+
         by_mac: dict[str, tuple[set[str], str | None, str | None]] = {}
-        for lease in parse_dnsmasq_leases(str(leases_res.stdout or "")):
+        for lease in leases:
             ips, _, iface = by_mac.get(lease.mac, (set(), None, None))
             ips.add(lease.ip)
             by_mac[lease.mac] = (ips, lease.hostname, iface)
-        for neigh in parse_ip_neigh_json(str(neigh_res.stdout or "")):
-            if "FAILED" in neigh.state or "INCOMPLETE" in neigh.state:
+        for neigh in neighbours:
+            if neigh.interface not in lan and neigh.mac not in leased:
                 continue
             ips, hostname, _ = by_mac.get(neigh.mac, (set(), None, None))
             ips.add(neigh.ip)
@@ -305,7 +349,7 @@ class LinuxSshBackend:
         self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
     ) -> None:
         """Install the table (tracker sets first), then the dnsmasq snippet if it changed."""
-        await self._nft(build_ruleset(policies))
+        await self._nft(build_ruleset(policies, self._lan_interfaces))
         snippet = build_snippet(tracker_domains)
         if await self._read_snippet() != snippet:
             path = shlex.quote(self.snippet_path)
@@ -339,7 +383,7 @@ class LinuxSshBackend:
             data = json.loads(str(listing.stdout))
         except ValueError as err:
             raise BackendResponseError("nft returned something that is not JSON") from err
-        return parse_state(data, policies, dns_snippet_current=current)
+        return parse_state(data, policies, self._lan_interfaces, dns_snippet_current=current)
 
     async def async_remove_all(self) -> None:
         """Delete our table and snippet; restart dnsmasq if the snippet was there."""

@@ -11,10 +11,13 @@ Layout of ``table inet snoop_guard``:
   ``nftset=`` as the LAN resolves tracker domains (element timeout one day).
 * ``bt_mac``/``bt_ip4``/``bt_ip6``: devices whose trackers are blocked.
 * ``bi_mac``/``bi_ip4``/``bi_ip6``: devices cut off from the internet.
+* ``lan_if``: the router's LAN interfaces (where its clients are seen).
 * chain ``forward`` (filter, priority -10): rejects blocked devices' traffic to
-  tracker addresses, DNS-over-TLS/QUIC, and all routed traffic of devices cut
-  off from the internet. Bridged LAN traffic never reaches this hook, so the
-  LAN stays reachable.
+  tracker addresses, DNS-over-TLS/QUIC, and all traffic of devices cut off
+  from the internet that leaves through a non-LAN interface. Routers with
+  ``br_netfilter`` loaded pass bridged LAN traffic through this hook too (in
+  and out on the bridge), hence the ``lan_if`` exception: the LAN stays
+  reachable.
 * chain ``dns_redirect`` (nat prerouting): sends blocked devices' plain DNS to
   the router's own resolver, so hard-coded resolvers cannot bypass the block.
 
@@ -24,6 +27,7 @@ Re-applying never flushes the tracker sets: addresses learnt from DNS stay.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -44,6 +48,7 @@ _SET_TYPES: Final[dict[str, str]] = {
     "bi_mac": "ether_addr",
     "bi_ip4": "ipv4_addr",
     "bi_ip6": "ipv6_addr",
+    "lan_if": "ifname",
 }
 _TRACKER_SETS: Final = ("trackers4", "trackers6")
 _CHAINS: Final[dict[str, dict[str, Any]]] = {
@@ -124,7 +129,12 @@ def expected_rules() -> dict[str, list[tuple[str, list[Json]]]]:
         forward.append(
             (
                 f"sg:bi-{suffix}",
-                [_match(selector, f"@bi_{suffix}"), {"counter": None}, _REJECT_OTHER],
+                [
+                    _match(selector, f"@bi_{suffix}"),
+                    _match({"meta": {"key": "oifname"}}, "@lan_if", op="!="),
+                    {"counter": None},
+                    _REJECT_OTHER,
+                ],
             )
         )
     return {"forward": forward, "dns_redirect": redirect}
@@ -151,7 +161,15 @@ def _elements(policies: Sequence[DevicePolicy], prefix: str) -> dict[str, list[s
     return {f"{prefix}_mac": macs, f"{prefix}_ip4": v4, f"{prefix}_ip6": v6}
 
 
-def build_ruleset(policies: Sequence[DevicePolicy]) -> Json:
+_IFNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,15}$")
+
+
+def safe_interfaces(names: Iterable[str]) -> list[str]:
+    """Return valid Linux interface names, sorted (anything else is dropped)."""
+    return sorted({n for n in names if _IFNAME.fullmatch(n)})
+
+
+def build_ruleset(policies: Sequence[DevicePolicy], lan_interfaces: Iterable[str] = ()) -> Json:
     """Return the nftables JSON transaction that installs our table and policies."""
     base = {"family": FAMILY, "table": TABLE}
     cmds: list[Json] = [{"add": {"table": {"family": FAMILY, "name": TABLE}}}]
@@ -168,12 +186,22 @@ def build_ruleset(policies: Sequence[DevicePolicy]) -> Json:
             cmds.append(
                 {"add": {"rule": {**base, "chain": chain, "comment": comment, "expr": expr}}}
             )
-    elements = _elements(policies, "bt") | _elements(policies, "bi")
+    elements = _wanted_elements(policies, lan_interfaces)
     for name, elems in elements.items():
         cmds.append({"flush": {"set": {**base, "name": name}}})
         if elems:
             cmds.append({"add": {"element": {**base, "name": name, "elem": elems}}})
     return {"nftables": cmds}
+
+
+def _wanted_elements(
+    policies: Sequence[DevicePolicy], lan_interfaces: Iterable[str]
+) -> dict[str, list[str]]:
+    return (
+        _elements(policies, "bt")
+        | _elements(policies, "bi")
+        | {"lan_if": safe_interfaces(lan_interfaces)}
+    )
 
 
 def build_delete() -> Json:
@@ -218,6 +246,8 @@ def _element_value(elem: object) -> str | None:
 
 
 def _normalise_element(set_name: str, value: str) -> str | None:
+    if set_name == "lan_if":
+        return value
     if set_name.endswith("_mac"):
         return normalize_mac(value)
     try:
@@ -227,7 +257,11 @@ def _normalise_element(set_name: str, value: str) -> str | None:
 
 
 def parse_state(
-    data: object, policies: Sequence[DevicePolicy], *, dns_snippet_current: bool
+    data: object,
+    policies: Sequence[DevicePolicy],
+    lan_interfaces: Iterable[str] = (),
+    *,
+    dns_snippet_current: bool,
 ) -> EnforcedState:
     """Read our table's nftables JSON listing back and compare it with ``policies``."""
     listing = _parse_listing(data)
@@ -244,7 +278,7 @@ def parse_state(
         values = (_element_value(e) for e in listing.sets.get(name, []))
         return frozenset(n for v in values if v and (n := _normalise_element(name, v)))
 
-    wanted = _elements(policies, "bt") | _elements(policies, "bi")
+    wanted = _wanted_elements(policies, lan_interfaces)
     sets_match = all(elements(name) == set(elems) for name, elems in wanted.items())
     return EnforcedState(
         table_present=True,

@@ -1,0 +1,255 @@
+"""Hand-curated tracker domains of smart TVs, streamers and speakers.
+
+Every row carries the public source that ties the domain to the company and
+purpose. Accuracy matters more than volume: a domain is only listed when a
+measurement study, a public traffic capture or a maintained blocklist attributes
+it. A curated rule matches the domain and all of its subdomains, and its
+attribution wins over the bundled Perflyst lists.
+
+``KNOWN_OWNERS`` is not a rule table: it only names the company behind domains
+that appear in the Perflyst lists under a section that does not say who runs them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["CURATED", "KNOWN_OWNERS", "CuratedRow"]
+
+
+class CuratedRow(NamedTuple):
+    """One curated rule: domain suffix, company, category and its source."""
+
+    domain: str
+    company: str
+    category: str
+    source_note: str
+
+
+_IMC2024 = (
+    "Anselmi, Vekaria, D'Souza, Callejo, Mandalari, Shafiq: 'Watching TV with the "
+    "Second-Party: A First Look at Automatic Content Recognition Tracking in Smart TVs', "
+    "ACM IMC 2024, arXiv:2409.06203"
+)
+_GOZEN = (
+    "V2EX thread t/772523 (April 2021, traffic capture of a Skyworth TV's 'Gozen Data' "
+    "service scanning the LAN every 10 minutes); The Register 2021-05-04 'In China, the "
+    "Smart TV watches you'; Tom's Guide 'Chinese TV maker: Yes, our Android TVs spied on "
+    "customers' (2021); privacy-protection-tools/anti-AD issue #402"
+)
+_PERFLYST = "Perflyst/PiHoleBlocklist SmartTV.txt"
+
+CURATED: tuple[CuratedRow, ...] = (
+    # Gozen Data: TV audience-measurement SDK shipped on Skyworth (Coocaa) TVs that
+    # scanned the local network and uploaded hostnames, MACs, IPs and nearby SSIDs.
+    CuratedRow("gz-data.com", "Gozen Data", "network-scanning", _GOZEN),
+    CuratedRow("gozendata.com", "Gozen Data", "telemetry", _GOZEN),
+    CuratedRow("gzads.com", "Gozen Data", "ads", _GOZEN),
+    # Samsung (Tizen): in-house ACR, ACR logging and ads.
+    CuratedRow("acr-us-prd.samsungcloud.tv", "Samsung", "acr", _IMC2024),
+    CuratedRow("acr-eu-prd.samsungcloud.tv", "Samsung", "acr", _IMC2024),
+    CuratedRow(
+        "acr0.samsungcloudsolution.com",
+        "Samsung",
+        "acr",
+        _IMC2024 + "; Perflyst SmartTV.txt keeps it commented out after a breakage report",
+    ),
+    CuratedRow(
+        "samsungacr.com",
+        "Samsung",
+        "acr",
+        _IMC2024 + "; Perflyst/PiHoleBlocklist PR #14 (log-ingestion-eu.samsungacr.com)",
+    ),
+    CuratedRow(
+        "samsungads.com",
+        "Samsung Ads",
+        "ads",
+        _PERFLYST + " Samsung section (samsungads.com, ads.samsungads.com)",
+    ),
+    CuratedRow(
+        "samsungadhub.com",
+        "Samsung Ads",
+        "ads",
+        _PERFLYST + " Samsung section (samsungadhub.com, ad./rd.samsungadhub.com)",
+    ),
+    # LG (webOS): ACR is run by Alphonso (LG Ad Solutions), ads by LG Smart Ad.
+    CuratedRow(
+        "alphonso.tv",
+        "Alphonso (LG Ad Solutions)",
+        "acr",
+        _IMC2024 + " (LG ACR endpoints *.alphonso.tv); " + _PERFLYST,
+    ),
+    CuratedRow(
+        "lgsmartad.com",
+        "LG Ad Solutions",
+        "ads",
+        _PERFLYST + " LG section (us.ad./us.info./jp.info.lgsmartad.com)",
+    ),
+    CuratedRow(
+        "lgad.cjpowercast.com",
+        "LG Ad Solutions",
+        "ads",
+        _PERFLYST + " LG section (lgad.cjpowercast.com.edgesuite.net, its Akamai edge name)",
+    ),
+    # Vizio: Inscape ACR ("Smart Interactivity") talks to tvinteractive.tv.
+    CuratedRow(
+        "tvinteractive.tv",
+        "Vizio (Inscape)",
+        "acr",
+        "Perflyst/PiHoleBlocklist PR #68 (Vizio section: control*.tvinteractive.tv), "
+        "PR #69 and issue #127 (Vizio TV phoning home to *.tvinteractive.tv)",
+    ),
+    # Samba TV: ACR on Sony, Toshiba and other TVs.
+    CuratedRow(
+        "samba.tv",
+        "Samba TV",
+        "acr",
+        _PERFLYST + " Sony Bravia and Toshiba sections (*.cid.samba.tv)",
+    ),
+    # Roku.
+    CuratedRow(
+        "logs.roku.com",
+        "Roku",
+        "telemetry",
+        _PERFLYST
+        + " Roku section (scribe./cooper./midland./austin./liberty./mobile.logs.roku.com)",
+    ),
+    CuratedRow(
+        "ravm.tv",
+        "Roku",
+        "ads",
+        "Perflyst/PiHoleBlocklist PR #68 (Roku section: ravm.tv, display.ravm.tv); "
+        "lightswitch05/hosts issue #230 (Roku home-screen ads)",
+    ),
+    # Amazon (Fire TV, Echo, Prime Video).
+    CuratedRow(
+        "device-metrics-us.amazon.com",
+        "Amazon",
+        "telemetry",
+        _PERFLYST + "; Perflyst/PiHoleBlocklist issue #131",
+    ),
+    CuratedRow(
+        "device-metrics-us-2.amazon.com",
+        "Amazon",
+        "telemetry",
+        "Perflyst/PiHoleBlocklist issue #131 (Prime Video telemetry); RPiList/specials issue #1408",
+    ),
+    CuratedRow(
+        "amazon-adsystem.com",
+        "Amazon Ads",
+        "ads",
+        "Amazon Ads serving domain (aax-*, mads.*); Perflyst AmazonFireTV.txt "
+        "(aax-eu.amazon-adsystem.com)",
+    ),
+    # Xiaomi (Mi TV / PatchWall).
+    CuratedRow(
+        "tracking.intl.miui.com",
+        "Xiaomi",
+        "telemetry",
+        _PERFLYST + " Xiaomi Mi TV section",
+    ),
+    CuratedRow(
+        "data.mistat.intl.xiaomi.com",
+        "Xiaomi",
+        "analytics",
+        _PERFLYST + " Xiaomi Mi TV section",
+    ),
+    CuratedRow(
+        "sdkconfig.ad.intl.xiaomi.com",
+        "Xiaomi",
+        "ads",
+        _PERFLYST + " Xiaomi Mi TV section",
+    ),
+    # Audience measurement and ad tech seen on TVs.
+    CuratedRow(
+        "imrworldwide.com",
+        "Nielsen",
+        "analytics",
+        "Nielsen Digital Content Ratings collection domain; Perflyst AmazonFireTV.txt "
+        "(secure-eu.imrworldwide.com)",
+    ),
+    CuratedRow(
+        "ioam.de",
+        "INFOnline",
+        "analytics",
+        "INFOnline (German IVW audience measurement); Perflyst SmartTV.txt and "
+        "AmazonFireTV.txt (de./script./config.ioam.de)",
+    ),
+    CuratedRow(
+        "smartclip.net",
+        "smartclip",
+        "ads",
+        _PERFLYST + " LG and HbbTV sections (smartclip.net, *.hbbtv.smartclip.net)",
+    ),
+    CuratedRow(
+        "smartclip.com",
+        "smartclip",
+        "ads",
+        _PERFLYST + " LG section (smartclip.com)",
+    ),
+)
+
+KNOWN_OWNERS: dict[str, str] = {
+    # Registrable domains of companies whose domains appear in the Perflyst lists.
+    # Shared hosting (amazonaws.com, cloudfront.net, akamaihd.net, azureedge.net,
+    # msecnd.net) is deliberately absent: the customer behind it is unknown.
+    "2mdn.net": "Google",
+    "adcolony.com": "AdColony",
+    "adjust.com": "Adjust",
+    "amazon.com": "Amazon",
+    "appboy.com": "Braze (Appboy)",
+    "apple.com": "Apple",
+    "applovin.com": "AppLovin",
+    "applvn.com": "AppLovin",
+    "appsflyer.com": "AppsFlyer",
+    "branch.io": "Branch",
+    "crashlytics.com": "Google (Firebase Crashlytics)",
+    "doubleclick.net": "Google",
+    "facebook.com": "Meta (Facebook)",
+    "flurry.com": "Flurry (Yahoo)",
+    "google-analytics.com": "Google",
+    "googleadservices.com": "Google",
+    "googleapis.com": "Google",
+    "googlesyndication.com": "Google",
+    "hicloud.com": "Huawei",
+    "hismarttv.com": "Hisense",
+    "hockeyapp.net": "Microsoft (HockeyApp)",
+    "hulu.com": "Hulu",
+    "inmobi.com": "InMobi",
+    "instagram.com": "Meta (Instagram)",
+    "leanplum.com": "Leanplum",
+    "lge.com": "LG Electronics",
+    "lgappstv.com": "LG Electronics",
+    "lgtvcommon.com": "LG Electronics",
+    "lgtvsdp.com": "LG Electronics",
+    "miui.com": "Xiaomi",
+    "moatads.com": "Moat (Oracle)",
+    "mopub.com": "MoPub",
+    "netflix.com": "Netflix",
+    "pinterest.com": "Pinterest",
+    "playstation.net": "Sony",
+    "pushwoosh.com": "Pushwoosh",
+    "roku.com": "Roku",
+    "samsung.com": "Samsung",
+    "samsungcloudsolution.com": "Samsung",
+    "samsungcloudsolution.net": "Samsung",
+    "samsungelectronics.com": "Samsung",
+    "samsungosp.com": "Samsung",
+    "samsungqbe.com": "Samsung",
+    "samsungrm.net": "Samsung",
+    "samsungyosemite.com": "Samsung",
+    "snapads.com": "Snap",
+    "snapchat.com": "Snap",
+    "sony.com": "Sony",
+    "sony.tv": "Sony",
+    "tapjoy.com": "Tapjoy",
+    "tapjoyads.com": "Tapjoy",
+    "twitter.com": "Twitter (X)",
+    "umeng.com": "Umeng (Alibaba)",
+    "umengcloud.com": "Umeng (Alibaba)",
+    "unity3d.com": "Unity",
+    "vungle.com": "Vungle",
+    "whatsapp.net": "Meta (WhatsApp)",
+    "xiaomi.com": "Xiaomi",
+    "xiti.com": "AT Internet",
+}

@@ -1,0 +1,36 @@
+"""Hostile strings shared by the engine tests."""
+
+from __future__ import annotations
+
+HOSTILE: tuple[str, ...] = (
+    "",
+    " ",
+    "$(reboot)",
+    "`reboot`",
+    "a;nft flush ruleset",
+    "a && rm -rf /",
+    "x\nnftset=/evil.com/inet#fw#set",
+    "line1\r\nline2",
+    "nul\x00byte",
+    "\x1b[31mred\x1b[0m",
+    "\x7f\x80\x9f",
+    "\u202eevil\u202c",
+    "zero\u200bwidth",
+    "a" * 1000,
+    ("label." * 200) + "com",
+    "é" * 300,
+    "テレビ",
+    "\udcff\udc80",
+    "\ud800",
+    "%s%n%x",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE leases; --",
+    "\u2028\u2029",
+    "e\u0301\u0301\u0301\u0301\u0301\u0301",
+    "\U0001f4fa-tv",
+    "..",
+    ".",
+    "-",
+    "*",
+)
