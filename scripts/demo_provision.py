@@ -66,13 +66,9 @@ def onboard(username: str, password: str) -> str:
         {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
         form=True,
     )["access_token"]
-    call("/api/onboarding/core_config", {}, token)
-    call("/api/onboarding/analytics", {}, token)
-    call(
-        "/api/onboarding/integration",
-        {"client_id": CLIENT_ID, "redirect_uri": f"{BASE}/?auth_callback=1"},
-        token,
-    )
+    remaining = [s["step"] for s in call("/api/onboarding") if not s["done"]]
+    if remaining:
+        sys.exit(f"onboarding steps left undone: {remaining}")
     return token
 
 
