@@ -7,8 +7,10 @@ from typing import Any
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
 
 from .backends.base import BackendAuthError, BackendError, HostKeyMismatchError
 from .backends.linux_ssh import LinuxSshBackend, LogSource, SshSettings
@@ -26,8 +28,16 @@ from .const import (
 )
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator
 from .engine.trackers import TrackerMatcher
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
 
 
 def settings_from_data(data: dict[str, Any]) -> SshSettings:
@@ -75,6 +85,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
         raise
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_shutdown_hub)
+    coordinator.async_start_expiry_timers()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_create_background_task(
         hass, coordinator.async_follow_dns(), f"{DOMAIN} DNS log {entry.title}"

@@ -29,3 +29,6 @@ STREAM_BACKOFF_MAX: Final = 60.0
 STORE_VERSION: Final = 1
 STORE_SAVE_DELAY: Final = 15.0
 MAX_PENDING_CONTACTS: Final = 1000
+
+# The two kinds of block, as used in services and stored timers.
+BLOCK_KINDS: Final = ("trackers", "internet")

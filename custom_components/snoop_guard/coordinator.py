@@ -19,8 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -35,6 +36,7 @@ from .backends.base import (
     RouterClient,
 )
 from .const import (
+    BLOCK_KINDS,
     CONF_MONITOR_ALL,
     DOMAIN,
     LOG_BACKLOG,
@@ -112,6 +114,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         )
         self._apply_lock = asyncio.Lock()
         self._stream_down_logged = False
+        # Timed blocks: (mac, "trackers"|"internet") -> when the block ends.
+        self.expiry: dict[tuple[str, str], datetime] = {}
+        self._expiry_timers: dict[tuple[str, str], CALLBACK_TYPE] = {}
 
     # -- persistence -----------------------------------------------------------------
 
@@ -135,6 +140,13 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                     block_trackers=raw.get("block_trackers") is True,
                     block_internet=raw.get("block_internet") is True,
                 )
+        raw_expiry = data.get("expiry")
+        if isinstance(raw_expiry, dict):
+            for key, value in raw_expiry.items():
+                mac, _, what = str(key).partition("|")
+                when = dt_util.parse_datetime(str(value))
+                if (mac := normalize_mac(mac) or "") and what in BLOCK_KINDS and when:
+                    self.expiry[(mac, what)] = when
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.cursor = LogCursor.from_dict(data.get("cursor"))
         if router_clock is not None:
@@ -152,6 +164,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 for mac, p in self.policies.items()
                 if p.block_trackers or p.block_internet
             },
+            "expiry": {
+                f"{mac}|{what}": when.isoformat() for (mac, what), when in self.expiry.items()
+            },
             "counters": self.counters.to_dict(),
             "cursor": self.cursor.to_dict(),
         }
@@ -161,7 +176,10 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self._store.async_delay_save(self._data_to_store, STORE_SAVE_DELAY)
 
     async def async_shutdown_hub(self) -> None:
-        """Save everything and close the router connection."""
+        """Save everything, stop timers and close the router connection."""
+        for cancel in self._expiry_timers.values():
+            cancel()
+        self._expiry_timers.clear()
         await self._store.async_save(self._data_to_store())
         await self.backend.async_close()
 
@@ -260,10 +278,72 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             self.reapply_count += 1
             return await self.backend.async_read_state(policies, self.tracker_domains), 1
 
-    async def async_set_block(
-        self, mac: str, *, trackers: bool | None = None, internet: bool | None = None
+    @callback
+    def async_start_expiry_timers(self) -> None:
+        """Schedule the end of every timed block (after a restart, too)."""
+        for key, when in list(self.expiry.items()):
+            self._schedule_expiry(key, when)
+
+    @callback
+    def _schedule_expiry(self, key: tuple[str, str], when: datetime) -> None:
+        if (cancel := self._expiry_timers.pop(key, None)) is not None:
+            cancel()
+
+        @callback
+        def _expired(_now: datetime) -> None:
+            self._expiry_timers.pop(key, None)
+            self.expiry.pop(key, None)
+            mac, what = key
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_end_block(mac, what), f"{DOMAIN} unblock {what}"
+            )
+
+        self._expiry_timers[key] = async_track_point_in_utc_time(self.hass, _expired, when)
+
+    async def _async_end_block(self, mac: str, what: str) -> None:
+        try:
+            await self.async_set_kind(mac, what, False)
+        except HomeAssistantError as err:
+            # The wish to unblock is stored; the next reconciliation applies it.
+            LOGGER.warning("Ending the timed %s block of %s failed: %s", what, mac, err)
+
+    @callback
+    def _set_expiry(self, mac: str, what: str, block: bool, until: datetime | None) -> None:
+        key = (mac, what)
+        if block and until is not None:
+            self.expiry[key] = until
+            self._schedule_expiry(key, until)
+            return
+        self.expiry.pop(key, None)
+        if (cancel := self._expiry_timers.pop(key, None)) is not None:
+            cancel()
+
+    async def async_set_kind(
+        self, mac: str, what: str, block: bool, until: datetime | None = None
     ) -> None:
-        """Change a device's desired blocks and enforce them now."""
+        """Set one kind of block ("trackers" or "internet") of a device."""
+        await self.async_set_block(
+            mac,
+            trackers=block if what == "trackers" else None,
+            internet=block if what == "internet" else None,
+            until=until,
+        )
+
+    async def async_set_block(
+        self,
+        mac: str,
+        *,
+        trackers: bool | None = None,
+        internet: bool | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        """Change a device's desired blocks and enforce them now.
+
+        With ``until``, the blocks turned on here end by themselves then.
+        """
+        for what, value in (("trackers", trackers), ("internet", internet)):
+            if value is not None:
+                self._set_expiry(mac, what, value, until)
         device = self.data.devices.get(mac) if self.data else None
         current = self.policies.get(mac) or DevicePolicy(mac=mac)
         policy = replace(

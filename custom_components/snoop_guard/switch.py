@@ -103,8 +103,8 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Block."""
-        await self.coordinator.async_set_block(self.mac, **{self.entity_description.field: True})
+        await self.coordinator.async_set_kind(self.mac, self.entity_description.field, True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unblock."""
-        await self.coordinator.async_set_block(self.mac, **{self.entity_description.field: False})
+        await self.coordinator.async_set_kind(self.mac, self.entity_description.field, False)
