@@ -77,6 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
 
     matcher = await hass.async_add_executor_job(TrackerMatcher.from_bundled)
     coordinator = SnoopGuardCoordinator(hass, entry, backend, matcher)
+    coordinator.router_info = info
     await coordinator.async_load(info.clock)
     try:
         await coordinator.async_config_entry_first_refresh()

@@ -34,6 +34,7 @@ from .backends.base import (
     EnforcedState,
     HostKeyMismatchError,
     RouterClient,
+    RouterInfo,
 )
 from .const import (
     BLOCK_KINDS,
@@ -98,6 +99,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             update_interval=RECONCILE_INTERVAL,
         )
         self.backend = backend
+        self.router_info: RouterInfo | None = None
         self.matcher = matcher
         self.tracker_domains: list[str] = matcher.domains()
         self.counters = ContactCounters()
@@ -186,6 +188,15 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
     async def async_remove_store(self) -> None:
         """Forget everything stored for this entry."""
         await self._store.async_remove()
+
+    def knowledge_summary(self) -> dict[str, Any]:
+        """Describe what the tracker knowledge is made of (for the diagnostic sensor)."""
+        return {
+            "rules": self.matcher.rule_count,
+            "dnsmasq_domains": len(self.tracker_domains),
+            "skipped_lines": self.matcher.skipped_lines,
+            "excluded_rules": self.matcher.excluded_rules,
+        }
 
     # -- reconciliation -------------------------------------------------------------
 

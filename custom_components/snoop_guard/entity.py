@@ -47,3 +47,23 @@ class SnoopGuardDeviceEntity(CoordinatorEntity[SnoopGuardCoordinator]):
     def device(self) -> TrackedDevice | None:
         """The device as of the last refresh."""
         return self.coordinator.data.devices.get(self.mac)
+
+
+class SnoopGuardRouterEntity(CoordinatorEntity[SnoopGuardCoordinator]):
+    """An entity of the router (or DNS filter) itself."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SnoopGuardCoordinator, description: EntityDescription) -> None:
+        """Attach to the router's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        info = coordinator.router_info
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            name=entry.title,
+            manufacturer="OpenWrt" if info and info.system == "openwrt" else "Linux",
+            model="Router (dnsmasq + nftables)",
+        )

@@ -11,12 +11,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
-from .entity import SnoopGuardDeviceEntity
+from .entity import SnoopGuardDeviceEntity, SnoopGuardRouterEntity
 
 # Push-driven: no polling of our own, no update concurrency to limit.
 PARALLEL_UPDATES = 0
@@ -91,8 +92,31 @@ async def async_setup_entry(
             for description in SENSORS
         )
 
+    async_add_entities([TrackerRulesSensor(coordinator, TRACKER_RULES)])
     _add_new()
     entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+TRACKER_RULES = SensorEntityDescription(
+    key="tracker_rules",
+    translation_key="tracker_rules",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
+class TrackerRulesSensor(SnoopGuardRouterEntity, SensorEntity):
+    """How many tracker rules are in force, and where they come from."""
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of tracker rules."""
+        return self.coordinator.matcher.rule_count
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return list versions, rule counts and the last update."""
+        return self.coordinator.knowledge_summary()
 
 
 class SnoopGuardSensor(SnoopGuardDeviceEntity, SensorEntity):
