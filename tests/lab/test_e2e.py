@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -13,10 +14,11 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.snoop_guard.const import CONF_MONITOR_ALL, RECONCILE_INTERVAL
+from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
+from custom_components.snoop_guard.const import CONF_MONITOR_ALL, DOMAIN, RECONCILE_INTERVAL
 from lab.netlab import Lab
 
-from .conftest import router_nft, wait_for
+from .conftest import entry_data_for, router_nft, wait_for
 
 pytestmark = pytest.mark.lab
 
@@ -68,6 +70,31 @@ async def test_tracker_lookup_is_counted_within_two_seconds(
     assert "Gozen Data" in state.attributes["companies"]
     last = _entity(hass, lab_entry, tv.mac, "last_tracker")
     assert hass.states.get(last).state == "gz-data.com"
+
+
+async def test_history_from_before_setup_is_not_counted(
+    hass: HomeAssistant, lab: Lab, lab_sockets: None
+) -> None:
+    # The log has one-second resolution: keep the old lookup out of setup's second.
+    await _tv_resolves(hass, lab, "gozendata.com")
+    await asyncio.sleep(1.1)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=entry_data_for(lab.info),
+        unique_id=host_key_fingerprint(lab.info.ssh_host_key),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.cursor.newest is not None
+    sensor = _entity(hass, entry, _device(lab, "tv").mac, "tracker_contacts")
+    await _tv_resolves(hass, lab, "samba.tv")
+    await wait_for(
+        lambda: hass.states.get(sensor).attributes["last_tracker"] == "samba.tv", within=2
+    )
+    assert hass.states.get(sensor).attributes["companies"] == {"Samba TV": 1}
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 async def test_block_trackers_drops_tracker_traffic_but_not_streaming(

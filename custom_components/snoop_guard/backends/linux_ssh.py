@@ -100,8 +100,12 @@ LINUX_DEFAULTS: Final = SystemDefaults(
 
 _PROBE: Final = (
     'for t in nft dnsmasq ip; do command -v "$t" >/dev/null 2>&1 || echo "missing:$t"; done; '
+    # OpenWrt's default dnsmasq is built without nftset: blocking needs dnsmasq-full.
+    "command -v dnsmasq >/dev/null 2>&1 && { dnsmasq --version 2>/dev/null"
+    " | grep -Eq '(^|[ :])nftset( |$)' || echo missing:dnsmasq-nftset; }; "
     "if [ -f /etc/openwrt_release ]; then echo system:openwrt; else echo system:linux; fi; "
-    'echo "hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null)"'
+    'echo "hostname:$(cat /proc/sys/kernel/hostname 2>/dev/null)"; '
+    "echo \"clock:$(date '+%Y-%m-%dT%H:%M:%S')\""
 )
 
 
