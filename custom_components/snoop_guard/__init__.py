@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from functools import partial
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
@@ -9,12 +11,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .backends.base import BackendAuthError, BackendError, HostKeyMismatchError
 from .backends.linux_ssh import LinuxSshBackend, LogSource, SshSettings
 from .const import (
+    CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_HOST_KEY,
@@ -22,13 +26,16 @@ from .const import (
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
     CONF_PRIVATE_KEY,
+    CONF_SUBSCRIPTIONS,
     DOMAIN,
+    LIST_CHECK_INTERVAL,
     LOGGER,
     STORE_VERSION,
 )
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator
-from .engine.trackers import TrackerMatcher
+from .knowledge import build_knowledge, cache_dir, validate_list
 from .services import async_setup_services
+from .subscriptions import SubscriptionManager
 
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -75,8 +82,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
             translation_placeholders={"error": str(err)},
         ) from err
 
-    matcher = await hass.async_add_executor_job(TrackerMatcher.from_bundled)
-    coordinator = SnoopGuardCoordinator(hass, entry, backend, matcher)
+    subscriptions = SubscriptionManager(
+        hass, entry.entry_id, list(entry.options.get(CONF_SUBSCRIPTIONS, [])), validate_list
+    )
+    await subscriptions.async_load()
+    knowledge = await hass.async_add_executor_job(
+        build_knowledge,
+        await subscriptions.async_texts(),
+        list(entry.options.get(CONF_ALLOW_OVERRIDES, [])),
+        cache_dir(hass, entry.entry_id),
+    )
+    coordinator = SnoopGuardCoordinator(hass, entry, backend, knowledge, subscriptions)
     coordinator.router_info = info
     await coordinator.async_load(info.clock)
     try:
@@ -91,6 +107,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     entry.async_create_background_task(
         hass, coordinator.async_follow_dns(), f"{DOMAIN} DNS log {entry.title}"
     )
+    if subscriptions.urls:
+        # Lists are fetched in the background; the saved copies are in use meanwhile.
+        entry.async_create_background_task(
+            hass, coordinator.async_refresh_lists(), f"{DOMAIN} tracker lists"
+        )
+        entry.async_on_unload(
+            async_track_time_interval(hass, coordinator.async_refresh_lists, LIST_CHECK_INTERVAL)
+        )
     return True
 
 
@@ -116,6 +140,14 @@ async def async_remove_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) 
     finally:
         await backend.async_close()
     await Store[dict[str, Any]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
+    lists = SubscriptionManager(
+        hass, entry.entry_id, list(entry.options.get(CONF_SUBSCRIPTIONS, [])), validate_list
+    )
+    await lists.async_load()
+    await lists.async_remove()
+    await hass.async_add_executor_job(
+        partial(shutil.rmtree, cache_dir(hass, entry.entry_id), ignore_errors=True)
+    )
 
 
 async def async_remove_config_entry_device(

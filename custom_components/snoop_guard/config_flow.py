@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import probatio
 from homeassistant.config_entries import (
@@ -19,8 +20,10 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -42,6 +45,7 @@ from .backends.linux_ssh import (
     host_key_fingerprint,
 )
 from .const import (
+    CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_HOST_KEY,
@@ -50,11 +54,13 @@ from .const import (
     CONF_LOG_SOURCE,
     CONF_MONITOR_ALL,
     CONF_PRIVATE_KEY,
+    CONF_SUBSCRIPTIONS,
     DEFAULT_PORT,
     DEFAULT_USERNAME,
     DOMAIN,
     LOGGER,
 )
+from .engine.allowlist import FUNCTIONAL_ALLOW
 
 _CONNECTION_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD, CONF_PRIVATE_KEY)
 _ROUTER_KEYS = (
@@ -345,21 +351,59 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
     async_step_reauth_host_key = async_step_reauth_confirm
 
 
+def _valid_url(url: str) -> bool:
+    parsed = urlsplit(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and len(url) <= 2048
+
+
+def _allow_options() -> list[SelectOptionDict]:
+    """List the functional allow rules a user may choose to not honour."""
+    return [
+        SelectOptionDict(value=row.id, label=f"{row.domain}: {row.reason}")
+        for row in FUNCTIONAL_ALLOW
+    ]
+
+
 class SnoopGuardOptionsFlow(OptionsFlowWithReload):
-    """Options that change what Snoop Guard watches."""
+    """Options that change what Snoop Guard watches and what counts as a tracker."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Pick which clients get entities."""
+        """Pick clients, subscribed lists and allow-list overrides."""
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            urls = [u.strip() for u in user_input.get(CONF_SUBSCRIPTIONS, []) if u.strip()]
+            if not all(_valid_url(u) for u in urls):
+                errors[CONF_SUBSCRIPTIONS] = "invalid_url"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_MONITOR_ALL: bool(user_input.get(CONF_MONITOR_ALL, False)),
+                        CONF_SUBSCRIPTIONS: list(dict.fromkeys(urls)),
+                        CONF_ALLOW_OVERRIDES: list(user_input.get(CONF_ALLOW_OVERRIDES, [])),
+                    }
+                )
+            options |= user_input
         return self.async_show_form(
             step_id="init",
             data_schema=probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_MONITOR_ALL,
-                        default=self.config_entry.options.get(CONF_MONITOR_ALL, False),
+                        CONF_MONITOR_ALL, default=options.get(CONF_MONITOR_ALL, False)
                     ): BooleanSelector(),
+                    probatio.Optional(
+                        CONF_SUBSCRIPTIONS, default=options.get(CONF_SUBSCRIPTIONS, [])
+                    ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL, multiple=True)),
+                    probatio.Optional(
+                        CONF_ALLOW_OVERRIDES, default=options.get(CONF_ALLOW_OVERRIDES, [])
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=_allow_options(),
+                            multiple=True,
+                            mode=SelectSelectorMode.DROPDOWN,
+                        )
+                    ),
                 }
             ),
+            errors=errors,
         )

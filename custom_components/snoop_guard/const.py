@@ -17,6 +17,8 @@ CONF_LEASES_PATH: Final = "leases_path"
 CONF_DNSMASQ_CONF_DIR: Final = "dnsmasq_conf_dir"
 CONF_DNSMASQ_RESTART: Final = "dnsmasq_restart"
 CONF_MONITOR_ALL: Final = "monitor_all_clients"
+CONF_SUBSCRIPTIONS: Final = "subscriptions"
+CONF_ALLOW_OVERRIDES: Final = "allow_overrides"
 
 DEFAULT_PORT: Final = 22
 DEFAULT_USERNAME: Final = "root"
@@ -32,3 +34,5 @@ MAX_PENDING_CONTACTS: Final = 1000
 
 # The two kinds of block, as used in services and stored timers.
 BLOCK_KINDS: Final = ("trackers", "internet")
+# Subscribed lists are checked this often (each is fetched at most daily).
+LIST_CHECK_INTERVAL: Final = timedelta(hours=1)

@@ -38,6 +38,7 @@ from .backends.base import (
 )
 from .const import (
     BLOCK_KINDS,
+    CONF_ALLOW_OVERRIDES,
     CONF_MONITOR_ALL,
     DOMAIN,
     LOG_BACKLOG,
@@ -53,6 +54,8 @@ from .engine.counters import Contact, ContactCounters
 from .engine.dnslog import DnsEventKind, DnsmasqLogParser, LogCursor
 from .engine.routerdata import display_name, normalize_mac
 from .engine.trackers import TrackerMatcher
+from .knowledge import Knowledge, build_knowledge, cache_dir, summary
+from .subscriptions import SubscriptionManager
 
 type SnoopGuardConfigEntry = ConfigEntry[SnoopGuardCoordinator]
 
@@ -88,7 +91,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         hass: HomeAssistant,
         entry: SnoopGuardConfigEntry,
         backend: Backend,
-        matcher: TrackerMatcher,
+        knowledge: Knowledge,
+        subscriptions: SubscriptionManager,
     ) -> None:
         """Set up the hub; call async_load before the first refresh."""
         super().__init__(
@@ -100,8 +104,10 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         )
         self.backend = backend
         self.router_info: RouterInfo | None = None
-        self.matcher = matcher
-        self.tracker_domains: list[str] = matcher.domains()
+        self.subscriptions = subscriptions
+        self.knowledge = knowledge
+        self.matcher: TrackerMatcher = knowledge.matcher
+        self.tracker_domains: list[str] = knowledge.domains
         self.counters = ContactCounters()
         self.parser = DnsmasqLogParser()
         self.cursor = LogCursor()
@@ -191,12 +197,28 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
 
     def knowledge_summary(self) -> dict[str, Any]:
         """Describe what the tracker knowledge is made of (for the diagnostic sensor)."""
-        return {
-            "rules": self.matcher.rule_count,
-            "dnsmasq_domains": len(self.tracker_domains),
-            "skipped_lines": self.matcher.skipped_lines,
-            "excluded_rules": self.matcher.excluded_rules,
-        }
+        return summary(self.knowledge, self.subscriptions.status)
+
+    async def async_refresh_lists(self, *_: Any) -> None:
+        """Fetch subscribed lists that are due; rebuild and re-apply when one changed."""
+        if not await self.subscriptions.async_refresh():
+            self.async_update_listeners()
+            return
+        texts = await self.subscriptions.async_texts()
+        overrides = list(self.config_entry.options.get(CONF_ALLOW_OVERRIDES, []))
+        knowledge = await self.hass.async_add_executor_job(
+            build_knowledge, texts, overrides, cache_dir(self.hass, self.config_entry.entry_id)
+        )
+        self.knowledge = knowledge
+        self.matcher = knowledge.matcher
+        self.tracker_domains = knowledge.domains
+        LOGGER.info(
+            "Tracker lists changed: %d rules, %d domains for dnsmasq",
+            knowledge.matcher.rule_count,
+            len(knowledge.domains),
+        )
+        # The next reconciliation rewrites the dnsmasq snippet and restarts dnsmasq.
+        await self.async_request_refresh()
 
     # -- reconciliation -------------------------------------------------------------
 

@@ -28,11 +28,11 @@ async def async_get_config_entry_diagnostics(
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
+        "knowledge": coordinator.knowledge_summary(),
         "router": {
             "capabilities": sorted(coordinator.backend.capabilities),
             "stream_connected": coordinator.stream_connected,
             "reapply_count": coordinator.reapply_count,
-            "tracker_domains": len(coordinator.tracker_domains),
             "log_lines": {
                 "parsed": coordinator.parser.parsed,
                 "malformed": coordinator.parser.malformed,

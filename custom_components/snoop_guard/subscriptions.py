@@ -173,7 +173,7 @@ class SubscriptionManager:
 
     async def _async_accept(self, status: ListStatus, text: str) -> bool:
         """Check and save a downloaded list; return True when its content changed."""
-        if (reason := self.validate(text)) is not None:
+        if (reason := await self.hass.async_add_executor_job(self.validate, text)) is not None:
             raise SubscriptionError(reason)
         digest = hashlib.sha256(text.encode()).hexdigest()
         if digest == status.sha256:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass, field
 from datetime import datetime
 from unittest.mock import patch
 
 import asyncssh
 import pytest
+from aiohttp import web
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -35,6 +38,9 @@ LAPTOP_MAC = "3c:22:fb:01:02:03"
 LAPTOP_IP = "198.18.5.152"
 
 _serial = itertools.count(1)
+
+LIST_V1 = "# demo list\nads.example.com\n||tracker.example.net^\n"
+LIST_V2 = LIST_V1 + "metrics.example.org\n"
 
 
 def query_line(client_ip: str, name: str, qtype: str = "A") -> str:
@@ -137,3 +143,41 @@ async def setup_entry(
 @pytest.fixture
 def log_line() -> Callable[[str, str], str]:
     return query_line
+
+
+@dataclass
+class ListServer:
+    """What the server answers, and what it was asked."""
+
+    body: str = LIST_V1
+    etag: str = '"v1"'
+    status: int = 200
+    delay: float = 0.0
+    requests: list[dict[str, str]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+async def server(socket_enabled: None) -> AsyncGenerator[ListServer]:
+    state = ListServer()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        state.requests.append(dict(request.headers))
+        if state.delay:
+            await asyncio.sleep(state.delay)
+        if state.status != 200:
+            return web.Response(status=state.status)
+        if request.headers.get("If-None-Match") == state.etag:
+            return web.Response(status=304)
+        return web.Response(text=state.body, headers={"ETag": state.etag})
+
+    app = web.Application()
+    app.router.add_get("/list.txt", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    state.url = f"http://127.0.0.1:{port}/list.txt"
+    yield state
+    await runner.cleanup()

@@ -22,6 +22,7 @@ from custom_components.snoop_guard.backends.base import (
 )
 from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
 from custom_components.snoop_guard.const import (
+    CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_HOST_KEY,
@@ -30,8 +31,10 @@ from custom_components.snoop_guard.const import (
     CONF_LOG_SOURCE,
     CONF_MONITOR_ALL,
     CONF_PRIVATE_KEY,
+    CONF_SUBSCRIPTIONS,
     DOMAIN,
 )
+from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from tests.fakes import FakeRouter
 
 USER_INPUT = {CONF_HOST: " 198.18.5.1 ", CONF_PORT: 22, CONF_USERNAME: "root", CONF_PASSWORD: "pw"}
@@ -239,7 +242,21 @@ async def test_options_flow(hass: HomeAssistant, mock_entry: MockConfigEntry) ->
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MONITOR_ALL: True}
+        result["flow_id"],
+        {CONF_MONITOR_ALL: True, CONF_SUBSCRIPTIONS: ["ftp://lists.example/x.txt"]},
+    )
+    assert result["errors"] == {CONF_SUBSCRIPTIONS: "invalid_url"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_MONITOR_ALL: True,
+            CONF_SUBSCRIPTIONS: [" https://lists.example/tv.txt ", "https://lists.example/tv.txt"],
+            CONF_ALLOW_OVERRIDES: [FUNCTIONAL_ALLOW[0].id],
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_entry.options == {CONF_MONITOR_ALL: True}
+    assert mock_entry.options == {
+        CONF_MONITOR_ALL: True,
+        CONF_SUBSCRIPTIONS: ["https://lists.example/tv.txt"],
+        CONF_ALLOW_OVERRIDES: [FUNCTIONAL_ALLOW[0].id],
+    }

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -18,46 +14,7 @@ from custom_components.snoop_guard import subscriptions
 from custom_components.snoop_guard.const import DOMAIN
 from custom_components.snoop_guard.subscriptions import SubscriptionManager
 
-LIST_V1 = "# demo list\nads.example.com\n||tracker.example.net^\n"
-LIST_V2 = LIST_V1 + "metrics.example.org\n"
-
-
-@dataclass
-class ListServer:
-    """What the server answers, and what it was asked."""
-
-    body: str = LIST_V1
-    etag: str = '"v1"'
-    status: int = 200
-    delay: float = 0.0
-    requests: list[dict[str, str]] = field(default_factory=list)
-    url: str = ""
-
-
-@pytest.fixture
-async def server(socket_enabled: None) -> AsyncGenerator[ListServer]:
-    state = ListServer()
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        state.requests.append(dict(request.headers))
-        if state.delay:
-            await asyncio.sleep(state.delay)
-        if state.status != 200:
-            return web.Response(status=state.status)
-        if request.headers.get("If-None-Match") == state.etag:
-            return web.Response(status=304)
-        return web.Response(text=state.body, headers={"ETag": state.etag})
-
-    app = web.Application()
-    app.router.add_get("/list.txt", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    state.url = f"http://127.0.0.1:{port}/list.txt"
-    yield state
-    await runner.cleanup()
+from .conftest import LIST_V1, LIST_V2, ListServer
 
 
 def _validate(text: str) -> str | None:

@@ -158,9 +158,19 @@ def test_from_rules_skips_invalid_and_keeps_first() -> None:
 
 
 def test_bundled_counts(bundled: TrackerMatcher) -> None:
-    assert bundled.rule_count == len(bundled.domains()) > 250
+    # Rules narrowed to exact names are counted but cannot be dnsmasq suffix rules.
+    assert bundled.rule_count > len(bundled.domains()) > 250
     assert bundled.skipped_lines == 1  # _xmpp-client._tcp.managed.xmpp.foxtel.com.au
     assert bundled.excluded_rules >= 4
+
+
+def test_bundled_rules_narrowed_to_exact(bundled: TrackerMatcher) -> None:
+    # Perflyst blocks samsungcloudsolution.com but comments out names under it.
+    hit = bundled.match("samsungcloudsolution.com")
+    assert hit is not None
+    assert hit.kind == "exact"
+    assert bundled.match("otnprd10.samsungcloudsolution.net") is None
+    assert "samsungcloudsolution.com" not in bundled.domains()
 
 
 def test_bundled_domains_are_safe(bundled: TrackerMatcher) -> None:
@@ -247,7 +257,9 @@ def test_curated_table_is_well_formed() -> None:
     domains = [row.domain for row in CURATED]
     assert len(domains) == len(set(domains))
     for row in CURATED:
-        domain, company, category, note = row  # rows unpack as 4-tuples
+        domain, company, category, note, vendors, devices = row  # rows unpack as 6-tuples
+        assert set(devices) <= {"tv", "streamer", "speaker"}
+        assert all(isinstance(vendor, str) and vendor for vendor in vendors)
         assert is_safe_rule_domain(domain), domain
         assert category in CATEGORIES
         assert company

@@ -18,12 +18,19 @@ __all__ = ["CURATED", "KNOWN_OWNERS", "CuratedRow"]
 
 
 class CuratedRow(NamedTuple):
-    """One curated rule: domain suffix, company, category and its source."""
+    """One curated rule: domain suffix, company, category, its source, who it concerns.
+
+    ``vendors`` are the device makers whose products contact the domain and
+    ``devices`` the device kinds (``tv``, ``streamer``, ``speaker``); empty
+    means not specific to one.
+    """
 
     domain: str
     company: str
     category: str
     source_note: str
+    vendors: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
 
 
 _IMC2024 = (
@@ -42,35 +49,66 @@ _PERFLYST = "Perflyst/PiHoleBlocklist SmartTV.txt"
 CURATED: tuple[CuratedRow, ...] = (
     # Gozen Data: TV audience-measurement SDK shipped on Skyworth (Coocaa) TVs that
     # scanned the local network and uploaded hostnames, MACs, IPs and nearby SSIDs.
-    CuratedRow("gz-data.com", "Gozen Data", "network-scanning", _GOZEN),
-    CuratedRow("gozendata.com", "Gozen Data", "telemetry", _GOZEN),
-    CuratedRow("gzads.com", "Gozen Data", "ads", _GOZEN),
+    CuratedRow(
+        "gz-data.com",
+        "Gozen Data",
+        "network-scanning",
+        _GOZEN,
+        vendors=("Skyworth",),
+        devices=("tv",),
+    ),
+    CuratedRow(
+        "gozendata.com", "Gozen Data", "telemetry", _GOZEN, vendors=("Skyworth",), devices=("tv",)
+    ),
+    CuratedRow("gzads.com", "Gozen Data", "ads", _GOZEN, vendors=("Skyworth",), devices=("tv",)),
     # Samsung (Tizen): in-house ACR, ACR logging and ads.
-    CuratedRow("acr-us-prd.samsungcloud.tv", "Samsung", "acr", _IMC2024),
-    CuratedRow("acr-eu-prd.samsungcloud.tv", "Samsung", "acr", _IMC2024),
+    CuratedRow(
+        "acr-us-prd.samsungcloud.tv",
+        "Samsung",
+        "acr",
+        _IMC2024,
+        vendors=("Samsung",),
+        devices=("tv",),
+    ),
+    CuratedRow(
+        "acr-eu-prd.samsungcloud.tv",
+        "Samsung",
+        "acr",
+        _IMC2024,
+        vendors=("Samsung",),
+        devices=("tv",),
+    ),
     CuratedRow(
         "acr0.samsungcloudsolution.com",
         "Samsung",
         "acr",
         _IMC2024 + "; Perflyst SmartTV.txt keeps it commented out after a breakage report",
+        vendors=("Samsung",),
+        devices=("tv",),
     ),
     CuratedRow(
         "samsungacr.com",
         "Samsung",
         "acr",
         _IMC2024 + "; Perflyst/PiHoleBlocklist PR #14 (log-ingestion-eu.samsungacr.com)",
+        vendors=("Samsung",),
+        devices=("tv",),
     ),
     CuratedRow(
         "samsungads.com",
         "Samsung Ads",
         "ads",
         _PERFLYST + " Samsung section (samsungads.com, ads.samsungads.com)",
+        vendors=("Samsung",),
+        devices=("tv",),
     ),
     CuratedRow(
         "samsungadhub.com",
         "Samsung Ads",
         "ads",
         _PERFLYST + " Samsung section (samsungadhub.com, ad./rd.samsungadhub.com)",
+        vendors=("Samsung",),
+        devices=("tv",),
     ),
     # LG (webOS): ACR is run by Alphonso (LG Ad Solutions), ads by LG Smart Ad.
     CuratedRow(
@@ -78,18 +116,24 @@ CURATED: tuple[CuratedRow, ...] = (
         "Alphonso (LG Ad Solutions)",
         "acr",
         _IMC2024 + " (LG ACR endpoints *.alphonso.tv); " + _PERFLYST,
+        vendors=("LG",),
+        devices=("tv",),
     ),
     CuratedRow(
         "lgsmartad.com",
         "LG Ad Solutions",
         "ads",
         _PERFLYST + " LG section (us.ad./us.info./jp.info.lgsmartad.com)",
+        vendors=("LG",),
+        devices=("tv",),
     ),
     CuratedRow(
         "lgad.cjpowercast.com",
         "LG Ad Solutions",
         "ads",
         _PERFLYST + " LG section (lgad.cjpowercast.com.edgesuite.net, its Akamai edge name)",
+        vendors=("LG",),
+        devices=("tv",),
     ),
     # Vizio: Inscape ACR ("Smart Interactivity") talks to tvinteractive.tv.
     CuratedRow(
@@ -98,6 +142,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "acr",
         "Perflyst/PiHoleBlocklist PR #68 (Vizio section: control*.tvinteractive.tv), "
         "PR #69 and issue #127 (Vizio TV phoning home to *.tvinteractive.tv)",
+        vendors=("Vizio",),
+        devices=("tv",),
     ),
     # Samba TV: ACR on Sony, Toshiba and other TVs.
     CuratedRow(
@@ -105,6 +151,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "Samba TV",
         "acr",
         _PERFLYST + " Sony Bravia and Toshiba sections (*.cid.samba.tv)",
+        vendors=("Sony", "Toshiba"),
+        devices=("tv",),
     ),
     # Roku.
     CuratedRow(
@@ -113,6 +161,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "telemetry",
         _PERFLYST
         + " Roku section (scribe./cooper./midland./austin./liberty./mobile.logs.roku.com)",
+        vendors=("Roku",),
+        devices=("streamer", "tv"),
     ),
     CuratedRow(
         "ravm.tv",
@@ -120,6 +170,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "ads",
         "Perflyst/PiHoleBlocklist PR #68 (Roku section: ravm.tv, display.ravm.tv); "
         "lightswitch05/hosts issue #230 (Roku home-screen ads)",
+        vendors=("Roku",),
+        devices=("streamer", "tv"),
     ),
     # Amazon (Fire TV, Echo, Prime Video).
     CuratedRow(
@@ -127,12 +179,16 @@ CURATED: tuple[CuratedRow, ...] = (
         "Amazon",
         "telemetry",
         _PERFLYST + "; Perflyst/PiHoleBlocklist issue #131",
+        vendors=("Amazon",),
+        devices=("streamer", "speaker", "tv"),
     ),
     CuratedRow(
         "device-metrics-us-2.amazon.com",
         "Amazon",
         "telemetry",
         "Perflyst/PiHoleBlocklist issue #131 (Prime Video telemetry); RPiList/specials issue #1408",
+        vendors=("Amazon",),
+        devices=("streamer", "speaker", "tv"),
     ),
     CuratedRow(
         "amazon-adsystem.com",
@@ -140,6 +196,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "ads",
         "Amazon Ads serving domain (aax-*, mads.*); Perflyst AmazonFireTV.txt "
         "(aax-eu.amazon-adsystem.com)",
+        vendors=("Amazon",),
+        devices=("streamer", "tv"),
     ),
     # Xiaomi (Mi TV / PatchWall).
     CuratedRow(
@@ -147,18 +205,24 @@ CURATED: tuple[CuratedRow, ...] = (
         "Xiaomi",
         "telemetry",
         _PERFLYST + " Xiaomi Mi TV section",
+        vendors=("Xiaomi",),
+        devices=("tv", "streamer"),
     ),
     CuratedRow(
         "data.mistat.intl.xiaomi.com",
         "Xiaomi",
         "analytics",
         _PERFLYST + " Xiaomi Mi TV section",
+        vendors=("Xiaomi",),
+        devices=("tv", "streamer"),
     ),
     CuratedRow(
         "sdkconfig.ad.intl.xiaomi.com",
         "Xiaomi",
         "ads",
         _PERFLYST + " Xiaomi Mi TV section",
+        vendors=("Xiaomi",),
+        devices=("tv", "streamer"),
     ),
     # Audience measurement and ad tech seen on TVs.
     CuratedRow(
@@ -167,6 +231,8 @@ CURATED: tuple[CuratedRow, ...] = (
         "analytics",
         "Nielsen Digital Content Ratings collection domain; Perflyst AmazonFireTV.txt "
         "(secure-eu.imrworldwide.com)",
+        vendors=(),
+        devices=("tv", "streamer"),
     ),
     CuratedRow(
         "ioam.de",
@@ -174,18 +240,24 @@ CURATED: tuple[CuratedRow, ...] = (
         "analytics",
         "INFOnline (German IVW audience measurement); Perflyst SmartTV.txt and "
         "AmazonFireTV.txt (de./script./config.ioam.de)",
+        vendors=(),
+        devices=("tv", "streamer"),
     ),
     CuratedRow(
         "smartclip.net",
         "smartclip",
         "ads",
         _PERFLYST + " LG and HbbTV sections (smartclip.net, *.hbbtv.smartclip.net)",
+        vendors=("LG",),
+        devices=("tv",),
     ),
     CuratedRow(
         "smartclip.com",
         "smartclip",
         "ads",
         _PERFLYST + " LG section (smartclip.com)",
+        vendors=("LG",),
+        devices=("tv",),
     ),
 )
 

@@ -3,208 +3,544 @@
 Rules are domain suffixes matched on label boundaries, the way dnsmasq's
 ``address=/domain/`` and ``nftset=/domain/`` directives match: the rule
 ``gz-data.com`` covers ``gz-data.com`` and ``api.gz-data.com`` but not
-``xgz-data.com``. The matcher keeps one dict keyed by rule domain and does one
-lookup per label of the queried name, longest suffix first, so the most specific
-rule wins.
+``xgz-data.com``. A few rules are exact (that name only). The most specific
+tracker rule wins; an allow rule (:mod:`.allowlist`, or an ``@@`` exception of
+a subscribed list) that matches the name wins over every tracker rule unless the
+user overrides it (:meth:`TrackerMatcher.with_overrides`).
 
-The bundled knowledge is the curated table (:mod:`.curated`) plus the Perflyst
-lists in ``data/``. Perflyst lists are Pi-hole lists, where a line blocks only
-that exact name; here a rule covers its subdomains too, so a Perflyst rule is
-dropped when the lists themselves mark a name under it as needed (commented out
-with a reason), e.g. ``samsungcloudsolution.com`` which would otherwise cover
-``time.samsungcloudsolution.com``.
+Layout, chosen for speed and memory (see ``benchmarks/``): suffix rules live in
+one dict per top-level label, keyed by the rest of the name (``"gz-data"`` in
+the ``"com"`` dict), with a shared attribution object as value. A lookup takes
+one small dict lookup for the top-level label, then one lookup per remaining
+label suffix, longest first; results are memoised per queried name, since DNS
+logs repeat the same names all day.
+
+The bundled knowledge is the curated table (:mod:`.curated`), the Perflyst lists
+in ``data/`` (:mod:`.perflyst`) and the functional allow-list; building it and
+subscriptions into a matcher, and the on-disk cache, are in :mod:`.compiled`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
+from typing import NamedTuple
 
-from .curated import CURATED, KNOWN_OWNERS
+from .lists import ParseReport
+from .model import CATEGORIES, AllowInfo, TrackerInfo, Verdict
+from .names import (
+    MAX_INPUT,
+    MAX_NAME,
+    SAFE_DOMAIN_RE,
+    check_domain,
+    is_safe_rule_domain,
+    normalize_domain,
+    rule_domain_problem,
+    suffixes,
+)
+from .perflyst import BUNDLED_LISTS, ParsedList, parse_blocklist
 
 __all__ = [
     "BUNDLED_LISTS",
     "CATEGORIES",
+    "DEFAULT_MEMO_SIZE",
     "SAFE_DOMAIN_RE",
+    "AllowInfo",
     "ParsedList",
     "TrackerInfo",
     "TrackerMatcher",
+    "Verdict",
+    "check_domain",
     "is_safe_rule_domain",
     "normalize_domain",
     "parse_blocklist",
 ]
 
-CATEGORIES: frozenset[str] = frozenset(
-    {"ads", "analytics", "acr", "telemetry", "network-scanning", "geolocation"}
-)
-SAFE_DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)+\Z")
-BUNDLED_LISTS: tuple[str, ...] = ("SmartTV.txt", "AmazonFireTV.txt", "android-tracking.txt")
-
-_MAX_NAME = 253
-_MAX_LABEL = 63
-_MAX_INPUT = 1024
-_ALLOWED = "abcdefghijklmnopqrstuvwxyz0123456789-_."
-_DELETE_ALLOWED = str.maketrans("", "", _ALLOWED)
-_DATA_DIR = Path(__file__).with_name("data")
+DEFAULT_MEMO_SIZE = 16_384
+_UNSET: object = object()
+# Labels that may precede a rule in a normalised name (the rule itself is known valid).
+_PREFIX_RE = re.compile(r"(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}")
 
 
-@dataclass(frozen=True, slots=True)
-class TrackerInfo:
-    """What is known about a tracker rule."""
+class Attribution(NamedTuple):
+    """What a group of rules shares (everything in :class:`TrackerInfo` but the rule)."""
 
-    rule: str
     company: str
     category: str
     source: str
+    vendors: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    confidence: str = "medium"
+    citation: str = ""
+    important: bool = False  # adblock ``$important``: beats list exceptions
+
+    @classmethod
+    def of(cls, info: TrackerInfo, *, important: bool = False) -> Attribution:
+        """Return the attribution part of ``info``."""
+        return cls(
+            info.company,
+            info.category,
+            info.source,
+            info.vendors,
+            info.devices,
+            info.confidence,
+            info.citation,
+            important,
+        )
 
 
-def normalize_domain(name: str) -> str | None:
-    """Normalise a DNS name for matching; None when it is not a valid name.
+class CompiledRules:
+    """The immutable rule tables a :class:`TrackerMatcher` works on.
 
-    Lower-cases, strips one trailing dot, converts internationalised names to
-    punycode (stdlib ``idna`` codec) and validates: no empty label, labels of at
-    most 63 and names of at most 253 characters, only ``[a-z0-9-_.]``.
+    ``suffix`` maps a top-level label to ``{rest of the rule: attribution}``;
+    ``exact`` maps whole names to attributions; ``allows`` holds every allow rule.
     """
-    if not isinstance(name, str) or not name or len(name) > _MAX_INPUT:
-        return None
-    text = name.lower()
-    if text.endswith("."):
-        text = text[:-1]
-    if not text.isascii():
-        try:
-            text = text.encode("idna").decode("ascii").lower()
-        except ValueError:  # UnicodeError is a ValueError
-            return None
-    if not text or len(text) > _MAX_NAME or text.translate(_DELETE_ALLOWED):
-        return None
-    if text[0] == "." or text[-1] == "." or ".." in text:
-        return None
-    if len(text) > _MAX_LABEL and any(len(label) > _MAX_LABEL for label in text.split(".")):
-        return None
-    return text
 
-
-def is_safe_rule_domain(domain: str) -> bool:
-    """Return True when ``domain`` is normalised and safe to write into a dnsmasq line."""
-    return (
-        isinstance(domain, str)
-        and normalize_domain(domain) == domain
-        and SAFE_DOMAIN_RE.fullmatch(domain) is not None
+    __slots__ = (
+        "allows",
+        "exact",
+        "excluded_rules",
+        "notes",
+        "reports",
+        "rule_count",
+        "skipped_lines",
+        "source_hash",
+        "suffix",
     )
-
-
-def _suffixes(domain: str) -> Iterable[str]:
-    """Yield ``domain`` and each of its parent names, longest first."""
-    yield domain
-    index = domain.find(".")
-    while index != -1:
-        yield domain[index + 1 :]
-        index = domain.find(".", index + 1)
-
-
-class TrackerMatcher:
-    """Suffix matcher from domain rules to :class:`TrackerInfo`."""
-
-    __slots__ = ("_rules", "excluded_rules", "rule_count", "skipped_lines")
 
     def __init__(
         self,
-        rules: Mapping[str, TrackerInfo],
+        suffix: dict[str, dict[str, Attribution]],
+        exact: dict[str, Attribution],
+        allows: Iterable[AllowInfo] = (),
         *,
         skipped_lines: int = 0,
         excluded_rules: int = 0,
+        reports: Iterable[ParseReport] = (),
+        notes: Iterable[str] = (),
+        source_hash: str = "",
     ) -> None:
-        self._rules: dict[str, TrackerInfo] = dict(rules)
-        self.rule_count: int = len(self._rules)
-        self.skipped_lines: int = skipped_lines
-        self.excluded_rules: int = excluded_rules
+        self.suffix = suffix
+        self.exact = exact
+        self.allows: tuple[AllowInfo, ...] = tuple(allows)
+        self.rule_count: int = sum(map(len, suffix.values())) + len(exact)
+        self.skipped_lines = skipped_lines
+        self.excluded_rules = excluded_rules
+        self.reports: tuple[ParseReport, ...] = tuple(reports)
+        self.notes: tuple[str, ...] = tuple(notes)
+        self.source_hash = source_hash
+
+
+class _Resolver(dict[object, "TrackerInfo | None"]):
+    """The lookup itself, and its bounded memo (internal).
+
+    The memo is this dict: a repeated name costs one C-level dict lookup
+    (``TrackerMatcher.match`` is bound to ``__getitem__``). ``__missing__``
+    computes the answer for a new name and stores it; when full, the oldest
+    quarter is dropped (insertion order: FIFO in batches, O(1) amortised, and
+    the names a home network repeats come straight back). With ``limit`` 0
+    nothing is stored and ``match`` is ``__missing__`` itself.
+    """
+
+    __slots__ = ("allow_exact", "allow_suffix", "exact", "infos", "limit", "suffix")
+
+    def __init__(
+        self,
+        suffix: dict[str, dict[str, Attribution]],
+        exact: dict[str, Attribution],
+        allow_exact: dict[str, tuple[AllowInfo, ...]],
+        allow_suffix: dict[str, tuple[AllowInfo, ...]],
+        limit: int,
+    ) -> None:
+        super().__init__()
+        self.suffix = suffix
+        self.exact = exact
+        self.allow_exact = allow_exact
+        self.allow_suffix = allow_suffix
+        self.infos: dict[str, TrackerInfo] = {}  # suffix rule -> its TrackerInfo
+        self.limit = limit
+
+    def __missing__(self, name: object) -> TrackerInfo | None:
+        """Answer a name that is not memoised, and memoise the answer.
+
+        The lookup runs on the raw name and normalises only when that can change
+        the answer: a hit whose leading labels are not plainly valid, or a miss
+        on a name that is not in normal form (upper case, trailing dot, IDN).
+        """
+        if type(name) is not str:
+            return None
+        result: TrackerInfo | None = None
+        exact = self.exact
+        attr = exact.get(name) if exact else None
+        if attr is not None:  # the name is a rule, so it is valid and normalised
+            result = self.result(name, name, attr, "exact")
+        else:
+            # One small dict lookup for the top-level label, then one lookup per
+            # remaining suffix on label boundaries, longest first.
+            start = -1
+            dot = name.rfind(".")
+            table = self.suffix.get(name[dot + 1 :]) if dot > 0 else None
+            if table is not None:
+                head = name[:dot]
+                attr = table.get(head)
+                if attr is not None:
+                    start = 0
+                else:
+                    index = head.find(".")
+                    while index != -1:
+                        attr = table.get(head[index + 1 :])
+                        if attr is not None:
+                            start = index + 1
+                            break
+                        index = head.find(".", index + 1)
+            if attr is not None and (
+                start == 0 or (len(name) <= MAX_NAME and _PREFIX_RE.fullmatch(name, 0, start - 1))
+            ):
+                rule = name[start:]
+                if self.allow_exact or self.allow_suffix or attr.important:
+                    result = self.result(name, rule, attr, "suffix")
+                else:
+                    result = self.infos.get(rule)
+                    if result is None:
+                        result = self.infos[rule] = _info(rule, attr, "suffix")
+            elif attr is not None or not (
+                name.isascii() and name.islower() and name[-1:] != "." and len(name) <= MAX_NAME
+            ):
+                normalized = normalize_domain(name)
+                if normalized is not None and normalized != name:
+                    result = self.lookup_normalized(normalized)
+            # else: in normal form (or invalid) and no rule: not a tracker
+        limit = self.limit
+        if limit and len(name) <= MAX_INPUT:
+            if len(self) >= limit:
+                for old in list(islice(self, max(1, limit // 4))):
+                    del self[old]
+                if len(self.infos) >= limit:
+                    self.infos.clear()
+            self[name] = result
+        return result
+
+    def lookup_normalized(self, name: str) -> TrackerInfo | None:
+        """Look up a normalised name (slow path)."""
+        attr = self.exact.get(name)
+        if attr is not None:
+            return self.result(name, name, attr, "exact")
+        dot = name.rfind(".")
+        table = self.suffix.get(name[dot + 1 :]) if dot > 0 else None
+        if table is None:
+            return None
+        for candidate in suffixes(name[:dot]):
+            attr = table.get(candidate)
+            if attr is not None:
+                return self.result(name, f"{candidate}{name[dot:]}", attr, "suffix")
+        return None
+
+    def result(self, name: str, rule: str, attr: Attribution, kind: str) -> TrackerInfo | None:
+        """Return the answer for a tracker-rule hit: None when an allow rule wins."""
+        if (self.allow_exact or self.allow_suffix) and self.allowed_by(
+            name, attr.important
+        ) is not None:
+            return None
+        if kind == "exact":
+            return _info(rule, attr, kind)
+        info = self.infos.get(rule)
+        if info is None:
+            info = self.infos[rule] = _info(rule, attr, kind)
+        return info
+
+    def allowed_by(self, name: str, important: bool) -> AllowInfo | None:
+        """Return the most specific honoured allow rule covering ``name`` (normalised)."""
+        for allow in self.allow_exact.get(name, ()):
+            if not important or allow.beats_important:
+                return allow
+        allow_suffix = self.allow_suffix
+        for candidate in suffixes(name):
+            for allow in allow_suffix.get(candidate, ()):
+                if not important or allow.beats_important:
+                    return allow
+        return None
+
+
+def split_rule(domain: str) -> tuple[str, str]:
+    """Split a rule domain into (top-level label, rest)."""
+    dot = domain.rfind(".")
+    return domain[dot + 1 :], domain[:dot]
+
+
+class TrackerMatcher:
+    """Suffix matcher from DNS names to :class:`TrackerInfo`, with allow rules.
+
+    Build one with :func:`.compiled.build_matcher` (bundled knowledge,
+    subscriptions, on-disk cache), :meth:`from_bundled` or :meth:`from_rules`.
+
+    ``match(name) -> TrackerInfo | None`` is the hot path: the tracker rule that
+    decides ``name``, or None when no tracker rule matches, an allow rule wins
+    or the name is not a valid DNS name. It never raises for any string (nor
+    for None or other hashable values, which are not names); an unhashable
+    argument raises ``TypeError`` like any dict key would. It is an attribute,
+    not a method: with memoisation on (``memo_size`` > 0, the default) it *is*
+    the memo dict's C-level lookup, so a repeated name costs one dict lookup.
+    """
+
+    match: Callable[[object], TrackerInfo | None]
+
+    __slots__ = (
+        "_all_allow_exact",
+        "_all_allow_suffix",
+        "_allow_exact",
+        "_allow_suffix",
+        "_exact",
+        "_memo_size",
+        "_resolver",
+        "_suffix",
+        "_tables",
+        "cache_status",
+        "match",
+        "overridden",
+        "unknown_overrides",
+    )
+
+    def __init__(
+        self,
+        tables: CompiledRules,
+        *,
+        overrides: Iterable[object] = (),
+        memo_size: int = DEFAULT_MEMO_SIZE,
+        cache_status: str = "not cached",
+    ) -> None:
+        self._tables = tables
+        self._suffix = tables.suffix
+        self._exact = tables.exact
+        self._memo_size = max(0, int(memo_size))
+        self.cache_status = cache_status
+        all_exact: dict[str, list[AllowInfo]] = {}
+        all_suffix: dict[str, list[AllowInfo]] = {}
+        for allow in tables.allows:
+            table = all_exact if allow.kind == "exact" else all_suffix
+            table.setdefault(allow.rule, []).append(allow)
+        self._all_allow_exact = {k: tuple(v) for k, v in all_exact.items()}
+        self._all_allow_suffix = {k: tuple(v) for k, v in all_suffix.items()}
+        wanted: set[str] = set()
+        unknown: list[str] = []
+        ids = {allow.id for allow in tables.allows}
+        rules = {allow.rule for allow in tables.allows}
+        for raw in overrides:
+            if not isinstance(raw, str):
+                continue
+            token = raw.strip()
+            if token in ids:
+                wanted.add(token)
+                continue
+            domain = normalize_domain(token)
+            if domain is not None and domain in rules:
+                wanted.add(domain)
+            elif token:
+                unknown.append(token[:256])
+        self.overridden: tuple[AllowInfo, ...] = tuple(
+            allow for allow in tables.allows if allow.id in wanted or allow.rule in wanted
+        )
+        self.unknown_overrides: tuple[str, ...] = tuple(unknown)
+        off = {allow.id for allow in self.overridden}
+        self._allow_exact = _active(self._all_allow_exact, off)
+        self._allow_suffix = _active(self._all_allow_suffix, off)
+        self._resolver = _Resolver(
+            self._suffix, self._exact, self._allow_exact, self._allow_suffix, self._memo_size
+        )
+        self.match = self._resolver.__getitem__ if self._memo_size else self._resolver.__missing__
+
+    # -- construction ---------------------------------------------------------
 
     @classmethod
     def from_rules(cls, rules: Iterable[tuple[str, TrackerInfo]]) -> TrackerMatcher:
-        """Build a matcher from ``(domain, info)`` pairs; the first rule for a domain wins.
+        """Build a matcher from ``(domain, info)`` suffix rules; the first rule for a domain wins.
 
-        Domains are normalised; ones that are not safe rule domains are skipped and
-        counted in ``skipped_lines``. ``info.rule`` is set to the normalised domain.
+        Domains are normalised; ones that cannot be rules (not safe for dnsmasq,
+        single labels, IP addresses, public suffixes) are skipped and counted in
+        ``skipped_lines``. ``info.rule`` is reported as the normalised domain.
+        No allow rules apply.
         """
-        table: dict[str, TrackerInfo] = {}
+        suffix: dict[str, dict[str, Attribution]] = {}
         skipped = 0
         for item in rules:
             domain, info = _unpack_rule(item)
             key = normalize_domain(domain) if domain is not None else None
-            if info is None or key is None or not SAFE_DOMAIN_RE.fullmatch(key):
+            if info is None or key is None or rule_domain_problem(key) is not None:
                 skipped += 1
                 continue
-            if key not in table:
-                table[key] = info if info.rule == key else dataclasses.replace(info, rule=key)
-        return cls(table, skipped_lines=skipped)
+            top, rest = split_rule(key)
+            table = suffix.setdefault(top, {})
+            if rest not in table:
+                table[rest] = Attribution.of(info)
+        return cls(CompiledRules(suffix, {}, skipped_lines=skipped))
 
     @classmethod
     def from_bundled(cls) -> TrackerMatcher:
-        """Build the matcher from the curated table and the bundled Perflyst lists.
+        """Build the matcher from the bundled knowledge (no subscriptions, no cache).
 
         Reads files from ``engine/data`` (blocking I/O: run it in an executor).
-        Curated attribution wins; Perflyst rules already covered by a curated rule
-        are redundant and left out; Perflyst rules that would cover a name the lists
-        mark as needed are excluded and counted in ``excluded_rules``.
         """
-        curated = cls.from_rules(
-            (row.domain, TrackerInfo(row.domain, row.company, row.category, "curated"))
-            for row in CURATED
+        from .compiled import build_matcher  # noqa: PLC0415 - compiled imports this module
+
+        return build_matcher()
+
+    def with_overrides(self, overrides: Iterable[object]) -> TrackerMatcher:
+        """Return a matcher on the same rules where the given allow rules do not apply.
+
+        ``overrides`` holds allow-rule ids (e.g. ``"netflix-playback-cdn"``) or
+        allow-rule domains the user chose not to honour (block anyway). Unknown
+        entries are listed in ``unknown_overrides``. Cheap: the rule tables are
+        shared, only the allow tables are rebuilt.
+        """
+        return TrackerMatcher(
+            self._tables,
+            overrides=overrides,
+            memo_size=self._memo_size,
+            cache_status=self.cache_status,
         )
-        table = dict(curated._rules)
-        skipped = curated.skipped_lines
-        parsed: list[ParsedList] = []
-        for list_name in BUNDLED_LISTS:
-            try:
-                text = (_DATA_DIR / list_name).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            parsed.append(parse_blocklist(text, list_name))
-        protected: set[str] = set()
-        for result in parsed:
-            for exception in result.exceptions:
-                protected.update(_suffixes(exception))
-        excluded = 0
-        for result in parsed:
-            skipped += result.skipped_lines
-            for domain, info in result.rules:
-                if domain in table or curated.match(domain) is not None:
-                    continue
-                if domain in protected:
-                    excluded += 1
-                    continue
-                table[domain] = info
-        return cls(table, skipped_lines=skipped, excluded_rules=excluded)
 
-    def match(self, name: str) -> TrackerInfo | None:
-        """Return the most specific rule covering ``name``, or None. Never raises."""
-        normalized = normalize_domain(name)
-        if normalized is None:
-            return None
-        rules = self._rules
-        info = rules.get(normalized)
-        if info is not None:
-            return info
-        index = normalized.find(".")
-        while index != -1:  # one dict lookup per parent name, longest first
-            info = rules.get(normalized[index + 1 :])
-            if info is not None:
-                return info
-            index = normalized.find(".", index + 1)
-        return None
+    # -- statistics -----------------------------------------------------------
 
-    def domains(self) -> list[str]:
-        """Return all rule domains, sorted; each matches :data:`SAFE_DOMAIN_RE`."""
-        return sorted(self._rules)
+    @property
+    def tables(self) -> CompiledRules:
+        """The compiled rule tables (shared by the matchers :meth:`with_overrides` makes)."""
+        return self._tables
+
+    @property
+    def rule_count(self) -> int:
+        """Number of tracker rules (suffix and exact)."""
+        return self._tables.rule_count
+
+    @property
+    def skipped_lines(self) -> int:
+        """Lines of the bundled lists that were not valid rules."""
+        return self._tables.skipped_lines
+
+    @property
+    def excluded_rules(self) -> int:
+        """Bundled list rules narrowed to exact names so they cannot cover needed names."""
+        return self._tables.excluded_rules
+
+    @property
+    def reports(self) -> tuple[ParseReport, ...]:
+        """Parse reports of the subscribed lists this matcher was built from."""
+        return self._tables.reports
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Build notes (e.g. the total rule cap was reached)."""
+        return self._tables.notes
+
+    @property
+    def source_hash(self) -> str:
+        """Content hash of the sources (empty for matchers built with :meth:`from_rules`)."""
+        return self._tables.source_hash
+
+    @property
+    def allow_rules(self) -> tuple[AllowInfo, ...]:
+        """Every allow rule, honoured or overridden."""
+        return self._tables.allows
 
     def __len__(self) -> int:
-        return len(self._rules)
+        return self._tables.rule_count
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.match(name) is not None
+        return self.match(name) is not None
+
+    # -- the hot path ---------------------------------------------------------
+
+    # -- explanations ---------------------------------------------------------
+
+    def classify(self, name: object) -> Verdict:
+        """Return the full decision for ``name``: every matching rule and the winner."""
+        shown = name if isinstance(name, str) else repr(name)[:256]
+        normalized, error = check_domain(name)
+        if normalized is None:
+            return Verdict(domain=shown, normalized=None, tracker=False, error=error)
+        blocks: list[TrackerInfo] = []
+        important = False
+        attr = self._exact.get(normalized)
+        if attr is not None:
+            blocks.append(_info(normalized, attr, "exact"))
+            important = attr.important
+        for candidate in suffixes(normalized):
+            if "." not in candidate:
+                break
+            top, rest = split_rule(candidate)
+            attr = self._suffix.get(top, {}).get(rest)
+            if attr is not None:
+                if not blocks:
+                    important = attr.important
+                blocks.append(_info(candidate, attr, "suffix"))
+        allows: list[AllowInfo] = list(self._all_allow_exact.get(normalized, ()))
+        for candidate in suffixes(normalized):
+            allows.extend(self._all_allow_suffix.get(candidate, ()))
+        off = {allow.id for allow in self.overridden}
+        active = tuple(allow for allow in allows if allow.id not in off)
+        overridden = tuple(allow for allow in allows if allow.id in off)
+        winner = next((a for a in active if not important or a.beats_important), None)
+        return Verdict(
+            domain=shown,
+            normalized=normalized,
+            tracker=bool(blocks) and winner is None,
+            info=blocks[0] if blocks else None,
+            allowed_by=winner if blocks else None,
+            block_matches=tuple(blocks),
+            allow_matches=active,
+            overridden=overridden,
+        )
+
+    def explain(self, name: object) -> str:
+        """Return the decision for ``name`` in words: rules matched, the winner and why."""
+        return explain_verdict(self.classify(name))
+
+    # -- enforcement ----------------------------------------------------------
+
+    def domains(self) -> list[str]:
+        """Return the tracker rule domains to enforce with dnsmasq ``nftset=``, sorted.
+
+        Each matches :data:`SAFE_DOMAIN_RE`. dnsmasq applies a rule to every
+        subdomain, so a rule is left out when an honoured allow rule sits at or
+        under it (blocking it would block the allowed name too) or covers it.
+        Exact rules are left out too: dnsmasq cannot express them. O(rules):
+        call it in an executor for large subscriptions.
+        """
+        out = [f"{rest}.{top}" for top, table in self._suffix.items() for rest in table]
+        if self._allow_exact or self._allow_suffix:
+            protected: set[str] = set()
+            for allowed in (*self._allow_exact, *self._allow_suffix):
+                protected.update(suffixes(allowed))
+            covered = tuple(f".{allowed}" for allowed in self._allow_suffix)
+            out = [
+                domain for domain in out if domain not in protected and not domain.endswith(covered)
+            ]
+        out.sort()
+        return out
+
+
+def _active(
+    table: Mapping[str, tuple[AllowInfo, ...]], off: set[str]
+) -> dict[str, tuple[AllowInfo, ...]]:
+    out: dict[str, tuple[AllowInfo, ...]] = {}
+    for key, allows in table.items():
+        kept = tuple(allow for allow in allows if allow.id not in off)
+        if kept:
+            out[key] = kept
+    return out
+
+
+def _info(rule: str, attr: Attribution, kind: str) -> TrackerInfo:
+    return TrackerInfo(
+        rule,
+        attr.company,
+        attr.category,
+        attr.source,
+        kind,
+        attr.vendors,
+        attr.devices,
+        attr.confidence,
+        attr.citation,
+    )
 
 
 def _unpack_rule(item: object) -> tuple[str | None, TrackerInfo | None]:
@@ -216,177 +552,66 @@ def _unpack_rule(item: object) -> tuple[str | None, TrackerInfo | None]:
     return domain, info
 
 
-# ---------------------------------------------------------------------------
-# Perflyst (Pi-hole style) lists
-# ---------------------------------------------------------------------------
-
-_UNKNOWN_SMARTTV = "Unknown (Perflyst SmartTV list)"
-_UNKNOWN_ANDROID = "Unknown (Perflyst android-tracking list)"
-
-# list name -> (default company, default category)
-_LIST_DEFAULTS: dict[str, tuple[str, str]] = {
-    "SmartTV.txt": (_UNKNOWN_SMARTTV, "telemetry"),
-    "AmazonFireTV.txt": ("Amazon", "telemetry"),
-    "android-tracking.txt": (_UNKNOWN_ANDROID, "analytics"),
-}
-
-# list name -> {lower-cased section comment: (company, default category)}
-_SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
-    "SmartTV.txt": {
-        "panasonic viera & panny tv": ("Panasonic", "telemetry"),
-        "sony bravia": ("Sony", "telemetry"),
-        "lg": ("LG Electronics", "telemetry"),
-        "philips": ("Philips", "telemetry"),
-        "samsung": ("Samsung", "telemetry"),
-        "roku": ("Roku", "telemetry"),
-        "vizio": ("Vizio", "telemetry"),
-        "hbbtv": ("HbbTV broadcasters (Perflyst SmartTV list)", "analytics"),
-        "other useless connections from smart-tv": (_UNKNOWN_SMARTTV, "telemetry"),
-        "netflix": ("Netflix", "telemetry"),
-        "spotify": ("Spotify", "telemetry"),
-        "hulu": ("Hulu", "telemetry"),
-        "sharp smart tv using opera os (thanks to sml156)": ("Sharp", "telemetry"),
-        "hisense smart tv": ("Hisense", "telemetry"),
-        "silicondust hdhomerun": ("SiliconDust", "telemetry"),
-        "foxtel australia cable/satellite set-top box": ("Foxtel", "telemetry"),
-        "yamaha av receivers": ("Yamaha", "telemetry"),
-        "toshiba": ("Toshiba", "telemetry"),
-        "xioami mi tv": ("Xiaomi", "telemetry"),
-        "android tv (including nvidia shield tv)": ("Google (Android TV)", "telemetry"),
-    },
-    "AmazonFireTV.txt": {
-        "third party": ("Unknown (Perflyst AmazonFireTV list, third party)", "analytics"),
-    },
-    "android-tracking.txt": {
-        "facebook": ("Meta (Facebook)", "analytics"),
-        "crashlytics": ("Google (Firebase Crashlytics)", "telemetry"),
-        "uncatagorized": (_UNKNOWN_ANDROID, "analytics"),
-        "google": ("Google", "ads"),
-        "apple": ("Apple", "analytics"),
-        "huawei": ("Huawei", "telemetry"),
-        "snapchat ads and tracking": ("Snap", "ads"),
-        "whatsapp": ("Meta (WhatsApp)", "telemetry"),
-        "quizduell": ("AppLovin", "ads"),
-        "leanplum": ("Leanplum", "analytics"),
-    },
-}
-
-_HOSTS_SINKS = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1"})  # noqa: S104 - list syntax
-_ADS_WORDS = frozenset({"ad", "ads", "adv", "adserver", "adservice", "advertising", "adsystem"})
-_GEO_WORDS = frozenset({"geo", "geoip", "gps", "location", "geolocation"})
-_TELEMETRY_WORDS = frozenset(
-    {
-        *("log", "logs", "logging", "metrics", "telemetry", "crash", "crashlogs", "events"),
-        *("event", "collect", "usage", "beacon", "tracking", "track", "tracksrv", "diag"),
-    }
-)
-_ANALYTICS_WORDS = frozenset({"analytics", "stats", "stat", "measurement", "mistat", "count"})
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedList:
-    """Result of parsing one Pi-hole style list."""
-
-    rules: tuple[tuple[str, TrackerInfo], ...]
-    exceptions: frozenset[str]
-    skipped_lines: int
-
-
-def _guess_category(domain: str, default: str) -> str:
-    labels = domain.split(".")
-    words = {word for label in labels for word in label.split("-")}
-    if any(
-        label.startswith("acr") or label.endswith("acr") or "-acr" in label or "acr-" in label
-        for label in labels
-    ):
-        return "acr"
-    if words & _ADS_WORDS or any(
-        label.startswith(("ads", "adserv", "advert")) or label.endswith(("ads", "adhub", "smartad"))
-        for label in labels
-    ):
-        return "ads"
-    if words & _GEO_WORDS:
-        return "geolocation"
-    if words & _TELEMETRY_WORDS or any(
-        label.startswith("log") or "metric" in label or "telemetr" in label or "crash" in label
-        for label in labels
-    ):
-        return "telemetry"
-    if words & _ANALYTICS_WORDS or any("analytics" in label for label in labels):
-        return "analytics"
-    return default
-
-
-def _owner(domain: str) -> str | None:
-    for suffix in _suffixes(domain):
-        owner = KNOWN_OWNERS.get(suffix)
-        if owner is not None:
-            return owner
-    return None
-
-
-def _domain_token(text: str) -> str | None:
-    """Return the normalised rule domain in an entry such as ``0.0.0.0 x.com``."""
-    tokens = text.split()
-    if len(tokens) == 2 and tokens[0] in _HOSTS_SINKS:
-        tokens = tokens[1:]
-    if len(tokens) != 1:
-        return None
-    token = tokens[0]
-    if token.startswith("||") and token.endswith("^"):
-        token = token[2:-1]
-    domain = normalize_domain(token)
-    if domain is None or not SAFE_DOMAIN_RE.fullmatch(domain):
-        return None
-    return domain
-
-
-def parse_blocklist(text: str, list_name: str) -> ParsedList:
-    """Parse a Pi-hole style list (one domain a line, ``#`` comments).
-
-    Section comments (e.g. ``# Samsung``) set the company of the rules below
-    them; a registrable domain in :data:`KNOWN_OWNERS` overrides the section.
-    Commented-out domains (``#time.example.com # needed for ...``) are returned
-    as ``exceptions``. Lines that are not a single valid domain are skipped and
-    counted.
-    """
-    default_company, default_category = _LIST_DEFAULTS.get(
-        list_name, (f"Unknown (Perflyst {list_name})", "telemetry")
+def _describe_rule(info: TrackerInfo) -> str:
+    scope = "this name only" if info.kind == "exact" else "the name and its subdomains"
+    text = (
+        f"tracker rule {info.rule} ({scope}): {info.company}, category {info.category}, "
+        f"source {info.source}, confidence {info.confidence}"
     )
-    sections = _SECTIONS.get(list_name, {})
-    source = f"perflyst:{list_name}"
-    company, category = default_company, default_category
-    rules: list[tuple[str, TrackerInfo]] = []
-    exceptions: set[str] = set()
-    skipped = 0
-    previous_blank = True
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            previous_blank = True
-            continue
-        if line.startswith("#"):
-            comment = line.lstrip("#").strip()
-            first = comment.split(maxsplit=1)[0] if comment else ""
-            commented_domain = _domain_token(first) if "." in first else None
-            if commented_domain is not None:
-                exceptions.add(commented_domain)
-            elif comment.lower() in sections:
-                company, category = sections[comment.lower()]
-            elif previous_blank and comment:
-                company, category = default_company, default_category
-            previous_blank = False
-            continue
-        previous_blank = False
-        domain = _domain_token(line.split("#", 1)[0])
-        if domain is None:
-            skipped += 1
-            continue
-        info = TrackerInfo(
-            rule=domain,
-            company=_owner(domain) or company,
-            category=_guess_category(domain, category),
-            source=source,
+    if info.citation:
+        text += f"\n      citation: {info.citation}"
+    return text
+
+
+def _describe_allow(allow: AllowInfo) -> str:
+    scope = "this name only" if allow.kind == "exact" else "the name and its subdomains"
+    text = f"allow rule {allow.id} = {allow.rule} ({scope}), {allow.source}: {allow.reason}"
+    if allow.citation:
+        text += f"\n      citation: {allow.citation}"
+    return text
+
+
+def explain_verdict(verdict: Verdict) -> str:
+    """Render a :class:`Verdict` in words."""
+    lines = [f"{verdict.domain!r}"]
+    if verdict.error is not None or verdict.normalized is None:
+        lines.append(f"  not a valid DNS name: {verdict.error}; it is never a tracker.")
+        return "\n".join(lines)
+    if verdict.normalized != verdict.domain:
+        lines.append(f"  normalised to {verdict.normalized}")
+    if not verdict.block_matches:
+        lines.append("  no tracker rule matches: not a tracker.")
+    else:
+        lines.append(f"  {len(verdict.block_matches)} tracker rule(s) match, most specific first:")
+        lines.extend(f"    - {_describe_rule(info)}" for info in verdict.block_matches)
+    if verdict.allow_matches:
+        lines.append(f"  {len(verdict.allow_matches)} allow rule(s) match:")
+        lines.extend(f"    - {_describe_allow(allow)}" for allow in verdict.allow_matches)
+    if verdict.overridden:
+        lines.append("  allow rule(s) that match but that you chose not to honour:")
+        lines.extend(f"    - {_describe_allow(allow)}" for allow in verdict.overridden)
+    if verdict.tracker and verdict.info is not None:
+        info = verdict.info
+        why = "the most specific tracker rule wins"
+        if verdict.allow_matches:
+            why += "; the matching allow rules are list exceptions that do not beat $important"
+        elif verdict.overridden:
+            why += "; the allow rule that would have won is overridden by you"
+        lines.append(
+            f"  DECISION: tracker ({info.company}, {info.category}) by rule {info.rule} "
+            f"from {info.source}: {why}."
         )
-        rules.append((domain, info))
-    return ParsedList(rules=tuple(rules), exceptions=frozenset(exceptions), skipped_lines=skipped)
+    elif verdict.allowed_by is not None:
+        lines.append(
+            f"  DECISION: allowed by {verdict.allowed_by.id} ({verdict.allowed_by.rule}): "
+            "an allow rule wins over tracker rules, so the device keeps working."
+        )
+    elif verdict.allow_matches:
+        first = verdict.allow_matches[0]
+        lines.append(
+            f"  DECISION: not a tracker; allow rule {first.id} would also win over any "
+            "tracker rule a list adds for it."
+        )
+    else:
+        lines.append("  DECISION: not a tracker.")
+    return "\n".join(lines)

@@ -1,0 +1,478 @@
+"""The functional allow-list: names a TV, streamer or speaker needs to work.
+
+An allow rule wins over every tracker rule that matches the same name, whatever
+the source and however specific the tracker rule is, unless the user overrides
+it (see :meth:`TrackerMatcher.with_overrides`). Rows are connectivity checks,
+time sync, firmware/app updates, account login/DRM and streaming playback CDNs.
+Each row says why the name is needed and where that is documented.
+
+``kind`` is ``"exact"`` (only that name) or ``"suffix"`` (the name and all of
+its subdomains). Ids are stable: users' overrides refer to them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["FUNCTIONAL_ALLOW", "AllowRow"]
+
+
+class AllowRow(NamedTuple):
+    """One functional allow rule."""
+
+    id: str
+    domain: str
+    kind: str  # "exact" or "suffix"
+    reason: str
+    citation: str
+    vendors: tuple[str, ...] = ()
+
+
+_SMARTTV = "Perflyst/PiHoleBlocklist SmartTV.txt keeps it commented out"
+_FIRETV = "Perflyst/PiHoleBlocklist AmazonFireTV.txt keeps it commented out"
+_ANDROID = "Perflyst/PiHoleBlocklist android-tracking.txt keeps it commented out"
+_ANUDEEP = "anudeepND/whitelist domains/whitelist.txt"
+_ANUDEEP_OPT = "anudeepND/whitelist domains/optional-list.txt"
+_AOSP_PROBE = (
+    "AOSP NetworkStack NetworkMonitor: default captive-portal probe URLs "
+    "(http://connectivitycheck.gstatic.com/generate_204, "
+    "https://www.google.com/generate_204, fallback http://play.googleapis.com/generate_204)"
+)
+
+FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
+    # -- connectivity checks -------------------------------------------------
+    AllowRow(
+        "android-connectivity-check",
+        "connectivitycheck.gstatic.com",
+        "exact",
+        "Android / Google TV connectivity (captive-portal) check; blocked, the TV reports "
+        "'no internet' and apps refuse to start",
+        _AOSP_PROBE,
+        ("Google",),
+    ),
+    AllowRow(
+        "android-connectivity-fallback",
+        "play.googleapis.com",
+        "exact",
+        "Android connectivity-check fallback and Play Store API",
+        _AOSP_PROBE,
+        ("Google",),
+    ),
+    AllowRow(
+        "google-clients1",
+        "clients1.google.com",
+        "exact",
+        "Chromecast / Google TV service endpoint",
+        _ANDROID + ": '# clients1.google.com (blocks chromecast)'",
+        ("Google",),
+    ),
+    AllowRow(
+        "google-clients3",
+        "clients3.google.com",
+        "exact",
+        "older Android connectivity check (generate_204) and Google services",
+        _ANUDEEP,
+        ("Google",),
+    ),
+    AllowRow(
+        "android-clients",
+        "android.clients.google.com",
+        "exact",
+        "Google Play services check-in and app downloads on Android TV",
+        _ANUDEEP,
+        ("Google",),
+    ),
+    AllowRow(
+        "apple-captive-check",
+        "captive.apple.com",
+        "exact",
+        "Apple TV / HomePod connectivity check (captive.apple.com/hotspot-detect.html)",
+        "Apple captive-network detection URL used by iOS, tvOS and macOS",
+        ("Apple",),
+    ),
+    AllowRow(
+        "panasonic-connectivity-eu",
+        "mhc-eu.myhomescreen.tv",
+        "exact",
+        "Panasonic TV internet connectivity",
+        _SMARTTV + ": 'required for internet connectivity'",
+        ("Panasonic",),
+    ),
+    AllowRow(
+        "panasonic-connectivity-us",
+        "mhc-us.myhomescreen.tv",
+        "exact",
+        "Panasonic TV internet connectivity",
+        _SMARTTV + ": 'required for internet connectivity'",
+        ("Panasonic",),
+    ),
+    AllowRow(
+        "panasonic-connection-test",
+        "mhc-ajax-eu.myhomescreen.tv",
+        "exact",
+        "Panasonic TV internet connection test",
+        _SMARTTV + ": 'internet connection test'",
+        ("Panasonic",),
+    ),
+    AllowRow(
+        "panasonic-apps-eu",
+        "mhc-xpana-eu.myhomescreen.tv",
+        "exact",
+        "Panasonic TV app start",
+        _SMARTTV + ": 'required to start apps'",
+        ("Panasonic",),
+    ),
+    AllowRow(
+        "samsung-ping-test",
+        "lcprd1.samsungcloudsolution.net",
+        "exact",
+        "Samsung TV network ping test",
+        _SMARTTV + ": 'ping test, no beaconing' (PiHoleBlocklist issue #112)",
+        ("Samsung",),
+    ),
+    # -- time sync -----------------------------------------------------------
+    AllowRow(
+        "android-ntp",
+        "time.android.com",
+        "exact",
+        "Android / Google TV network time; wrong time breaks TLS and DRM",
+        "AOSP frameworks/base core/res/res/values/config.xml: config_ntpServer",
+        ("Google",),
+    ),
+    AllowRow(
+        "ntp-pool",
+        "pool.ntp.org",
+        "suffix",
+        "NTP Pool vendor zones used for time sync (e.g. 2.android.pool.ntp.org)",
+        _FIRETV + " under '# ntp / time' (#2.android.pool.ntp.org); " + _ANUDEEP,
+    ),
+    AllowRow(
+        "firetv-ntp",
+        "ftv-smp.ntp-fireos.com",
+        "exact",
+        "Fire TV network time",
+        _FIRETV + " under '# ntp / time'",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "samsung-time",
+        "time.samsungcloudsolution.com",
+        "exact",
+        "Samsung TV time service; blocked, Plex, YouTube and Prime Video stop working",
+        _SMARTTV + ": 'if blocked, services like Plex, YouTube and Amazon Video not working "
+        "anymore on some Samsung TV's'; " + _ANUDEEP_OPT + " (Samsung TV's Amazon Prime Video app)",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "sharp-time",
+        "time-a.timefreq.bldrdoc.gov",
+        "exact",
+        "NIST time server used by Sharp TVs (Opera OS)",
+        _SMARTTV + ": 'probably not a good idea to block this one'",
+        ("Sharp",),
+    ),
+    # -- firmware and app updates ----------------------------------------------
+    AllowRow(
+        "samsung-update-otn",
+        "samsungotn.net",
+        "suffix",
+        "Samsung TV firmware update check and download",
+        _SMARTTV + ": 'system update check on Samsung UE65RU7455', "
+        "'www.samsungotn.net # required for software update'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-otnprd8",
+        "otnprd8.samsungcloudsolution.net",
+        "exact",
+        "Samsung TV software update",
+        _SMARTTV + ": 'required for software update'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-otnprd9",
+        "otnprd9.samsungcloudsolution.net",
+        "exact",
+        "Samsung TV software update",
+        _SMARTTV + ": 'required for software update'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-otnprd10",
+        "otnprd10.samsungcloudsolution.net",
+        "exact",
+        "Samsung TV software update",
+        _SMARTTV + ": 'required for software update'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-otnprd11",
+        "otnprd11.samsungcloudsolution.net",
+        "exact",
+        "Samsung TV software update",
+        _SMARTTV + ": 'required for software update'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-cdn",
+        "otn.samsungcloudcdn.com",
+        "exact",
+        "Samsung TV firmware download",
+        _SMARTTV + ": 'Prevents updates on UE49KS7000 and QE55Q9FNA' (PiHoleBlocklist issue #60)",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-update-check",
+        "cdn.samsungcloudsolution.com",
+        "exact",
+        "Samsung TV system update check",
+        _SMARTTV
+        + ": 'System update check on Samsung UE40F5500'; "
+        + _ANUDEEP_OPT
+        + " (Samsung smart TV's network issue)",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "sony-update",
+        "update.biv.sony.tv",
+        "exact",
+        "Sony Bravia firmware update",
+        _SMARTTV + ": 'required for updates'",
+        ("Sony",),
+    ),
+    AllowRow(
+        "firetv-updates",
+        "softwareupdates.amazon.com",
+        "exact",
+        "Fire TV system updates",
+        _FIRETV + " under '# updates'",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "firetv-app-install",
+        "mas-ext.amazon.com",
+        "exact",
+        "Fire TV app installation",
+        _FIRETV + ": 'required for apps to be installed'",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "hdhomerun-firmware-tuner",
+        "tuner-api.hdhomerun.com",
+        "exact",
+        "HDHomeRun firmware update",
+        _SMARTTV + ": 'required for firmware update'",
+        ("SiliconDust",),
+    ),
+    AllowRow(
+        "hdhomerun-firmware-location",
+        "location-api.hdhomerun.com",
+        "exact",
+        "HDHomeRun firmware update",
+        _SMARTTV + ": 'required for firmware update'",
+        ("SiliconDust",),
+    ),
+    AllowRow(
+        "yamaha-update",
+        "avpro.global.yamaha.com",
+        "exact",
+        "Yamaha AV receiver system updates",
+        _SMARTTV + ": 'Blocks system updates on RX-V685'",
+        ("Yamaha",),
+    ),
+    AllowRow(
+        "panasonic-firmware",
+        "vcs.vdspf.com",
+        "exact",
+        "Panasonic TV firmware download",
+        _SMARTTV + ": 'if blocked, notified of new firmware but unable to download/install'",
+        ("Panasonic",),
+    ),
+    # -- vendor login, store and TV services -----------------------------------
+    AllowRow(
+        "lg-sdp-us",
+        "us.lgtvsdp.com",
+        "exact",
+        "LG webOS service delivery platform (store, apps, login)",
+        _SMARTTV + " (PiHoleBlocklist issue #117)",
+        ("LG",),
+    ),
+    AllowRow(
+        "lg-content-store-thumbnails",
+        "ngfts.lge.com",
+        "exact",
+        "LG Content Store thumbnails",
+        _SMARTTV + ": 'blocks thumbnails from loading in the LG Content Store'",
+        ("LG",),
+    ),
+    AllowRow(
+        "samsung-account",
+        "auth.samsungosp.com",
+        "exact",
+        "Samsung account login",
+        _SMARTTV + ": 'if blocked, samsung accounts will fail to authenticate'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-appstore-login",
+        "infolink.pavv.co.kr",
+        "exact",
+        "Samsung TV app store and login",
+        _SMARTTV + ": 'Needed for appstore and login on Samsung UE40F5500'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-tv-plus",
+        "osb-ussvc.samsungqbe.com",
+        "exact",
+        "Samsung TV Plus",
+        _SMARTTV + ": 'required for TV Plus'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "samsung-gpm",
+        "gpm.samsungqbe.com",
+        "exact",
+        "Samsung TV connection problems when blocked",
+        _SMARTTV + ": 'Numerous connection problems, e.g. #82'",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "philips-apps-portal",
+        "deviceportal.nettvservices.com",
+        "exact",
+        "Philips TV apps",
+        _SMARTTV + ": 'needed for apps'",
+        ("Philips",),
+    ),
+    AllowRow(
+        "philips-epg",
+        "epg.corio.com",
+        "exact",
+        "Philips TV apps / programme guide",
+        _SMARTTV + ": 'needed for apps'",
+        ("Philips",),
+    ),
+    AllowRow(
+        "vizio-api",
+        "api.vizio.com",
+        "exact",
+        "Vizio smart TV features",
+        _SMARTTV + ": 'Required for Vizio smart tv features'",
+        ("Vizio",),
+    ),
+    AllowRow(
+        "netflix-secure",
+        "secure.netflix.com",
+        "exact",
+        "Netflix app login",
+        _SMARTTV + ": 'secure, api-global, and appboot break Netflix'; " + _ANUDEEP_OPT,
+        ("Netflix",),
+    ),
+    AllowRow(
+        "netflix-api-global",
+        "api-global.netflix.com",
+        "exact",
+        "Netflix app API",
+        _SMARTTV + ": 'secure, api-global, and appboot break Netflix'; " + _ANUDEEP_OPT,
+        ("Netflix",),
+    ),
+    AllowRow(
+        "netflix-appboot",
+        "appboot.netflix.com",
+        "exact",
+        "Netflix app start",
+        _SMARTTV + ": 'secure, api-global, and appboot break Netflix'; " + _ANUDEEP_OPT,
+        ("Netflix",),
+    ),
+    AllowRow(
+        "netflix-nccp",
+        "nrdp.nccp.netflix.com",
+        "exact",
+        "Netflix playback licence / session control",
+        _SMARTTV + ": 'Netflix playback fails on Humax DTR-T2100 (YouView) STB'",
+        ("Netflix",),
+    ),
+    AllowRow(
+        "spotify-tv",
+        "api-tv.spotify.com",
+        "exact",
+        "Spotify TV app",
+        _SMARTTV + ": 'required for TV and PS4 spotify app'",
+        ("Spotify",),
+    ),
+    AllowRow(
+        "hbbtv-zdf",
+        "hbbtv.zdf.de",
+        "exact",
+        "ZDF HbbTV app start",
+        _SMARTTV + ": 'Blocks ZDF apps from starting.'",
+    ),
+    AllowRow(
+        "hbbtv-redbutton",
+        "hbbtv.redbutton.de",
+        "exact",
+        "ZDF & ProSieben HbbTV app start",
+        _SMARTTV + ": 'Blocks ZDF & ProSieben apps from starting.'",
+    ),
+    AllowRow(
+        "hbbtv-prosieben",
+        "hbbtv.prosieben.de",
+        "exact",
+        "ProSieben HbbTV app start",
+        _SMARTTV + ": 'Blocks ProSieben apps from starting.'",
+    ),
+    # -- streaming playback CDNs --------------------------------------------------
+    AllowRow(
+        "netflix-playback-cdn",
+        "nflxvideo.net",
+        "suffix",
+        "Netflix video playback (Open Connect appliances, "
+        "e.g. ipv4-c001-xxx-ix.1.oca.nflxvideo.net)",
+        "Netflix Open Connect: video is served from *.nflxvideo.net appliances",
+        ("Netflix",),
+    ),
+    AllowRow(
+        "youtube-playback-cdn",
+        "googlevideo.com",
+        "suffix",
+        "YouTube video playback (rN---sn-*.googlevideo.com, manifest./redirector.googlevideo.com)",
+        _ANUDEEP
+        + " (manifest.googlevideo.com, redirector.googlevideo.com); "
+        + _ANUDEEP_OPT
+        + " (Roku TV CW and NBC app: redirector.googlevideo.com)",
+        ("Google",),
+    ),
+    AllowRow(
+        "youtube-thumbnails",
+        "i.ytimg.com",
+        "exact",
+        "YouTube thumbnails in the TV app",
+        _ANUDEEP,
+        ("Google",),
+    ),
+    AllowRow(
+        "prime-video-cdn",
+        "aiv-cdn.net",
+        "suffix",
+        "Prime Video playback CDN (manifests and segments)",
+        "Prime Video DASH manifests and segments are served from *.aiv-cdn.net",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "prime-video-delivery",
+        "aiv-delivery.net",
+        "suffix",
+        "Prime Video playback delivery",
+        "Prime Video media delivery host names (*.aiv-delivery.net)",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "pluto-tv-stitcher",
+        "stitcher.pluto.tv",
+        "exact",
+        "Pluto TV playback (stream stitcher)",
+        _ANUDEEP_OPT + " (# Pluto.tv)",
+        ("Pluto TV",),
+    ),
+)
