@@ -36,6 +36,11 @@ def _device(lab: Lab, name: str):  # type: ignore[no-untyped-def]
     return next(d for d in lab.info.devices if d.name == name)
 
 
+def _read(conf_dir: str) -> str:
+    with open(f"{conf_dir}/snoop-guard.conf", encoding="utf-8") as handle:
+        return handle.read()
+
+
 def _append(path: str, text: str) -> None:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(text)
@@ -118,6 +123,34 @@ async def test_block_trackers_drops_tracker_traffic_but_not_streaming(
 
     await _switch(hass, SERVICE_TURN_OFF, block)
     assert await _tv_reaches(hass, lab, tracker_ip)
+
+
+async def test_samsung_like_tv_keeps_streaming_when_its_trackers_are_blocked(
+    hass: HomeAssistant, lab: Lab, lab_entry: MockConfigEntry
+) -> None:
+    # 8c:79:f5 is a Samsung Electronics OUI; the host name makes it a TV.
+    samsung = lab.add_client("samsung", "8c:79:f5:12:34:56", "Samsung-TV")
+    await lab_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    sensor = _entity(hass, lab_entry, samsung.mac, "tracker_contacts")
+    block = _entity(hass, lab_entry, samsung.mac, "block_trackers")
+
+    ads = await hass.async_add_executor_job(lab.resolve, "samsung", "samsungads.com")
+    await wait_for(
+        lambda: hass.states.get(sensor).attributes["last_tracker"] == "samsungads.com", within=2
+    )
+    assert "Samsung" in hass.states.get(sensor).attributes["last_company"]
+    streaming = await hass.async_add_executor_job(lab.resolve, "samsung", "nflxvideo.net")
+    await _switch(hass, SERVICE_TURN_ON, block)
+
+    assert not await hass.async_add_executor_job(lab.http_get, "samsung", ads[0])
+    assert await hass.async_add_executor_job(lab.http_get, "samsung", streaming[0])
+    # The functional allow-list keeps the TV's time service out of dnsmasq's tracker sets.
+    snippet = await hass.async_add_executor_job(_read, lab.info.dnsmasq_conf_dir)
+    assert "/samsungads.com/" in snippet
+    assert "/time.samsungcloudsolution.com/" not in snippet
+    assert "/samsungcloudsolution.com/" not in snippet
+    assert "/acr0.samsungcloudsolution.com/" in snippet
 
 
 async def test_block_internet_keeps_the_lan(
