@@ -17,9 +17,19 @@ Topology (all names carry a unique per-lab prefix ``sgXXXX`` so labs can coexist
   a lab address (``--address=/#/203.0.113.99`` plus the tracker/streaming mappings).
 * stdlib only; runs on Python 3.11+.  Must run as root.
 
+Devices: ``tv`` (Skyworth-TV), ``speaker`` (Sonos-Kitchen), ``streamer`` (a Chromecast,
+Google OUI f4:f5:d8, no traffic) and ``phone`` (Pixel-7, locally administered/randomised MAC
+da:a1:19:..., DHCP vendor class android-dhcp-14, announces nothing).  With
+``up(announce=True)`` / ``start_announce()`` / CLI ``--announce`` (default on with
+``--traffic``) the TV, speaker and streamer run lab/announce.py: mDNS responses and
+announcements on 224.0.0.251:5353, SSDP NOTIFY/M-SEARCH answers on 239.255.255.250:1900 and
+their UPnP description over HTTP on their LAN IP; the root namespace hears them on
+``host_iface``.  ``renew_ip(device)`` makes a device release its lease and take a new address.
+
 Python API: ``Lab`` (context manager), ``LabInfo``, ``DeviceInfo``.  CLI::
 
     python3 lab/netlab.py up [--state-dir D] [--traffic [--interval S]] [--foreground]
+                             [--announce | --no-announce] [--announce-interval S]
     python3 lab/netlab.py down --state-dir D        # or: down --prefix sgXXXX (sweep leftovers)
     python3 lab/netlab.py info --state-dir D
 """
@@ -44,6 +54,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +65,7 @@ LAB_DIR = Path(__file__).resolve().parent
 DNSQ = LAB_DIR / "dnsq.py"
 HTTPD = LAB_DIR / "httpd.py"
 TRAFFIC = LAB_DIR / "traffic.py"
+ANNOUNCE = LAB_DIR / "announce.py"
 
 LAN_SUPERNET = ipaddress.ip_network("198.18.0.0/16")
 WAN_NET = ipaddress.ip_network("203.0.113.0/24")
@@ -86,6 +98,8 @@ class _DeviceSpec:
     oui: str
     index: int
     domains: tuple[str, ...]
+    profile: str | None = None  # lab/announce.py profile (mDNS/SSDP announcements)
+    vendor_class: str | None = None  # DHCP option 60
 
 
 DEVICE_SPECS: tuple[_DeviceSpec, ...] = (
@@ -98,6 +112,8 @@ DEVICE_SPECS: tuple[_DeviceSpec, ...] = (
         "14:11:5d",
         1,
         ("gz-data.com", "gozendata.com", "samba.tv", "alphonso.tv", "nflxvideo.net"),
+        profile="skyworth-tv",
+        vendor_class="android-dhcp-11",
     ),
     # 00:0e:58 = Sonos, Inc.
     _DeviceSpec(
@@ -108,8 +124,19 @@ DEVICE_SPECS: tuple[_DeviceSpec, ...] = (
         "00:0e:58",
         2,
         ("device-metrics-us.amazon.com", "www.youtube.com"),
+        profile="sonos",
+    ),
+    # f4:f5:d8 = Google, Inc. (IEEE MA-L): a Chromecast, no traffic of its own
+    _DeviceSpec(
+        "streamer", "st", "streamer", "Chromecast", "f4:f5:d8", 3, (), profile="chromecast"
+    ),
+    # da:a1:19: locally administered (randomised "private Wi-Fi address") -- a phone that
+    # announces nothing
+    _DeviceSpec(
+        "phone", "ph", "phone", "Pixel-7", "da:a1:19", 4, (), vendor_class="android-dhcp-14"
     ),
 )
+PROFILES: dict[str, str] = {s.name: s.profile for s in DEVICE_SPECS if s.profile}
 TRAFFIC_DOMAINS: dict[str, tuple[str, ...]] = {s.name: s.domains for s in DEVICE_SPECS}
 
 
@@ -152,6 +179,7 @@ class LabInfo:
     ssh_known_hosts: str = ""
     wan_http_log: str = ""
     wan_dnsmasq_log: str = ""
+    announce: bool = False  # devices announce themselves (mDNS/SSDP), see lab/announce.py
 
     def device(self, name: str) -> DeviceInfo:
         for dev in self.devices:
@@ -350,6 +378,8 @@ class Lab:
         self._pids: dict[str, int] = {}
         self._popen: dict[str, subprocess.Popen[bytes]] = {}
         self._traffic: dict[str, subprocess.Popen[bytes]] = {}
+        self._announce: dict[str, subprocess.Popen[bytes]] = {}
+        self._announce_interval = 3.0
         self._lan: ipaddress.IPv4Network | None = None
         self._clients = 0
         self._up = False
@@ -410,8 +440,11 @@ class Lab:
         return lab
 
     # ------------------------------------------------------------------ bring-up
-    def up(self) -> LabInfo:
+    def up(self, announce: bool = False, announce_interval: float = 3.0) -> LabInfo:
+        """Build the lab; with ``announce`` the devices announce themselves (mDNS, SSDP)."""
         if self._up:
+            if announce:
+                self.start_announce(announce_interval)
             return self.info
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces)")
@@ -423,6 +456,13 @@ class Lab:
             with contextlib.suppress(Exception):
                 self.down()
             raise
+        if announce:
+            try:
+                self.start_announce(announce_interval)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.down()
+                raise
         self.timings["up"] = time.monotonic() - t0
         return self.info
 
@@ -593,7 +633,8 @@ class Lab:
             # fixed MAC: otherwise the bridge takes the lowest port MAC and changes it when a
             # port is added, leaving stale ARP entries for the router on every client
             f"link add br0 address 02:53:47:{tag[0:2]}:{tag[2:4]}:01 type bridge"
-            " forward_delay 0 stp_state 0",
+            # no IGMP snooping: SSDP/mDNS multicast reaches every port like on a home LAN
+            " forward_delay 0 stp_state 0 mcast_snooping 0",
             f"addr add {router_ip}/24 dev br0",
             "link set br0 up",
             "link set ha master br0",
@@ -748,7 +789,8 @@ class Lab:
 
         # DHCP for the TV and the speaker (in parallel)
         devices = self._dhcp(
-            [(s.name, f"{p}-{s.short}", macs[s.name], s.hostname, s.kind) for s in DEVICE_SPECS]
+            [(s.name, f"{p}-{s.short}", macs[s.name], s.hostname, s.kind) for s in DEVICE_SPECS],
+            {s.name: s.vendor_class for s in DEVICE_SPECS if s.vendor_class},
         )
         timings["dhcp"] = time.monotonic() - t
         speaker = next(d for d in devices if d.kind == "speaker")
@@ -952,7 +994,10 @@ Subsystem sftp internal-sftp
             raise LabError(f"{label} did not start: {err.strip()}")
 
     def _dhcp(
-        self, clients: list[tuple[str, str, str, str | bytes | None, str]]
+        self,
+        clients: list[tuple[str, str, str, str | bytes | None, str]],
+        vendor_classes: dict[str, str] | None = None,
+        requested: dict[str, str] | None = None,
     ) -> list[DeviceInfo]:
         """Run udhcpc in each (name, netns, mac, hostname, kind) and wait for the leases."""
         assert self.state_dir is not None
@@ -982,6 +1027,10 @@ Subsystem sftp internal-sftp
             ]
             if hostname:
                 argv += ["-x", _udhcpc_hostname_opt(hostname)]
+            if vendor_classes and vendor_classes.get(name):
+                argv += ["-V", vendor_classes[name]]
+            if requested and requested.get(name):
+                argv += ["-r", requested[name]]
             procs.append(
                 (
                     name,
@@ -1045,6 +1094,8 @@ Subsystem sftp internal-sftp
         t0 = time.monotonic()
         with contextlib.suppress(Exception):
             self.stop_traffic()
+        with contextlib.suppress(Exception):
+            self.stop_announce()
         keys = set(self._ns_keys.values())
         for ns in self._netns:
             key = _ns_key(f"/run/netns/{ns}")
@@ -1314,6 +1365,198 @@ Subsystem sftp internal-sftp
         if procs:
             self._save_state()
 
+    # ------------------------------------------------------------------ announcements
+    def start_announce(self, interval: float = 3.0, *, watch_parent: bool = True) -> None:
+        """Start lab/announce.py in every device with a profile (tv, speaker, streamer).
+
+        Each device answers mDNS/SSDP queries, re-announces itself every ``interval``
+        seconds and serves its UPnP description on its LAN IP. With ``watch_parent`` the
+        announcers exit when this process does.
+        """
+        info = self._require_up()
+        self._announce_interval = float(interval)
+        self._announce_watch = watch_parent
+        for dev in info.devices:
+            profile = PROFILES.get(dev.name)
+            if profile and dev.name not in self._announce:
+                self._start_announcer(dev, profile)
+        info.announce = True
+        self._save_info()
+
+    def _start_announcer(self, dev: DeviceInfo, profile: str) -> None:
+        info = self._require_up()
+        assert self.state_dir is not None
+        label = f"announce-{dev.name}"
+        argv = [
+            "ip",
+            "netns",
+            "exec",
+            dev.netns,
+            sys.executable,
+            "-I",
+            "-S",
+            str(ANNOUNCE),
+            "serve",
+            "--profile",
+            profile,
+            "--ip",
+            dev.ip,
+            "--mac",
+            dev.mac,
+            "--hostname",
+            dev.hostname or dev.name,
+            "--lan",
+            info.lan_cidr,
+            "--iface",
+            "eth0",
+            "--interval",
+            str(self._announce_interval),
+            "--log",
+            str(self.state_dir / f"{label}.log"),
+        ]
+        if getattr(self, "_announce_watch", True):
+            argv += ["--parent-pid", str(os.getpid())]
+        err = open(self.state_dir / f"{label}.err", "ab")  # noqa: SIM115
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=_ENV,
+                start_new_session=True,
+            )
+        finally:
+            err.close()
+        self._announce[dev.name] = proc
+        self._popen[label] = proc
+        self._pids[label] = proc.pid
+        self._save_state()
+        self._wait_httpd(label)
+
+    def stop_announce(self, device: str | None = None) -> None:
+        """Stop the announcers (of one device, or all)."""
+        names = [device] if device else list(self._announce)
+        for name in names:
+            proc = self._announce.pop(name, None)
+            if proc is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=2)
+            self._popen.pop(f"announce-{name}", None)
+            self._pids.pop(f"announce-{name}", None)
+        if device is None and self.info is not None:
+            self.info.announce = False
+            self._save_info()
+        self._save_state()
+
+    def _release_lease(self, dev: DeviceInfo, timeout: float = 15.0) -> None:
+        """DHCPRELEASE from the device: udhcpc (re)binds its lease, SIGUSR2 releases it.
+
+        (``udhcpc -q -R`` does not send a release in busybox 1.35.)
+        """
+        assert self.state_dir is not None
+        argv = [
+            "ip",
+            "netns",
+            "exec",
+            dev.netns,
+            _which("busybox"),
+            "udhcpc",
+            "-i",
+            "eth0",
+            "-f",
+            "-n",
+            "-t",
+            "4",
+            "-T",
+            "1",
+            "-A",
+            "1",
+            "-s",
+            str(self.state_dir / "udhcpc.sh"),
+        ]
+        if dev.hostname:
+            argv += ["-x", _udhcpc_hostname_opt(dev.hostname)]
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=_ENV,
+        )
+        assert proc.stdout is not None
+        seen: list[str] = []
+        watchdog = threading.Timer(timeout, proc.kill)  # bounds the blocking reads below
+        watchdog.start()
+        try:
+            released_sent = False
+            for raw in proc.stdout:
+                line = raw.decode(errors="replace")
+                seen.append(line.strip())
+                if "obtained" in line and not released_sent:
+                    os.kill(proc.pid, signal.SIGUSR2)  # `ip netns exec` execs udhcpc
+                    released_sent = True
+                elif "released state" in line:
+                    return
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=2)
+            proc.stdout.close()
+        raise LabError(f"DHCP release for {dev.name} failed: {' | '.join(seen)}")
+
+    def renew_ip(self, device: str) -> DeviceInfo:
+        """Make ``device`` give up its lease and take a new, different address.
+
+        The device sends a DHCPRELEASE, then asks for a free address of the pool (DHCP
+        option 50); its DeviceInfo (and lab.json) get the new IP, and a running announcer
+        is restarted on it, as a real device re-announces after an address change.
+        """
+        info = self._require_up()
+        assert self.state_dir is not None
+        dev = info.device(device)
+        old = dev.ip
+        lan = ipaddress.IPv4Network(info.lan_cidr)
+        leased: set[str] = set()
+        with contextlib.suppress(OSError):
+            for line in (self.state_dir / "dnsmasq.leases").read_text().splitlines():
+                parts = line.split()
+                if len(parts) >= 3:
+                    leased.add(parts[2])
+        wanted = next(str(lan[i]) for i in range(200, 99, -1) if str(lan[i]) not in leased | {old})
+        spec = next((s for s in DEVICE_SPECS if s.name == device), None)
+        vendor_classes = {device: spec.vendor_class} if spec and spec.vendor_class else None
+        was_announcing = device in self._announce
+        if was_announcing:
+            self.stop_announce(device)
+        self._release_lease(dev)
+        deadline = time.monotonic() + 5
+        while self._lease_ip(dev.mac) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        fresh = self._dhcp(
+            [(dev.name, dev.netns, dev.mac, dev.hostname, dev.kind)],
+            vendor_classes=vendor_classes,
+            requested={device: wanted},
+        )[0]
+        if fresh.ip == old:
+            raise LabError(f"{device} got its old address {old} again")
+        dev.ip = fresh.ip
+        self._save_info()
+        if was_announcing and dev.name in PROFILES:
+            self._start_announcer(dev, PROFILES[dev.name])
+        return dev
+
     # ------------------------------------------------------------------ extra clients
     def add_client(self, name: str, mac: str, hostname: str | bytes | None) -> DeviceInfo:
         """A new client namespace on the LAN bridge that takes a DHCP lease with ``hostname``."""
@@ -1363,6 +1606,13 @@ def _cli(argv: list[str] | None = None) -> int:
         "--foreground", action="store_true", help="stay up until SIGINT/SIGTERM, then tear down"
     )
     up.add_argument("--wan-ttl", type=int)
+    up.add_argument(
+        "--announce",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="devices announce themselves over mDNS/SSDP (default: on with --traffic)",
+    )
+    up.add_argument("--announce-interval", type=float, default=3.0)
     down = sub.add_parser("down", help="tear down a lab")
     down.add_argument("--state-dir", type=Path)
     down.add_argument("--prefix", help="sweep every netns/interface named <prefix>-*")
@@ -1391,7 +1641,11 @@ def _cli(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, on_signal)
     atexit.register(lab.down)
+    announce = args.traffic if args.announce is None else args.announce
     info_ = lab.up()
+    if announce:
+        # a lab left running after this command returns must not lose its announcers
+        lab.start_announce(args.announce_interval, watch_parent=args.traffic or args.foreground)
     print(info_.to_json(), flush=True)
     print(
         f"lab {info_.prefix} up in {lab.timings['up']:.2f}s (state dir {info_.state_dir})",

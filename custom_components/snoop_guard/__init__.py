@@ -36,6 +36,7 @@ from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator
 from .knowledge import build_knowledge, cache_dir, validate_list
 from .services import async_setup_services
 from .subscriptions import SubscriptionManager
+from .watchers import DiscoveryWatchers
 
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -104,6 +105,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     entry.async_on_unload(coordinator.async_shutdown_hub)
     coordinator.async_start_expiry_timers()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    watchers = DiscoveryWatchers(hass, coordinator.async_discovered)
+    coordinator.watchers = watchers
+    await watchers.async_start()
+    entry.async_on_unload(watchers.async_stop)
     entry.async_create_background_task(
         hass, coordinator.async_follow_dns(), f"{DOMAIN} DNS log {entry.title}"
     )

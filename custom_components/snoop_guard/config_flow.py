@@ -16,7 +16,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -28,6 +27,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .backends.base import (
     BackendAuthError,
@@ -48,19 +49,26 @@ from .const import (
     CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
+    CONF_EXCLUDE,
     CONF_HOST_KEY,
+    CONF_INCLUDE,
+    CONF_KINDS,
     CONF_LEASES_PATH,
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
-    CONF_MONITOR_ALL,
     CONF_PRIVATE_KEY,
+    CONF_STALE_DAYS,
     CONF_SUBSCRIPTIONS,
+    DEFAULT_KINDS,
     DEFAULT_PORT,
+    DEFAULT_STALE_DAYS,
     DEFAULT_USERNAME,
     DOMAIN,
     LOGGER,
 )
 from .engine.allowlist import FUNCTIONAL_ALLOW
+from .engine.classify import DeviceKind
+from .engine.routerdata import normalize_mac
 
 _CONNECTION_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD, CONF_PRIVATE_KEY)
 _ROUTER_KEYS = (
@@ -194,6 +202,7 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing."""
         self._data: dict[str, Any] = {}
         self._info: RouterInfo | None = None
+        self._discovered: dict[str, Any] = {}
 
     @staticmethod
     @callback
@@ -224,6 +233,28 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
         self._data, self._info = data, info
         return True
 
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """Handle an OpenWrt router found by HA's DHCP/network discovery."""
+        return await self._async_step_discovered(discovery_info.ip, DEFAULT_PORT)
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """Handle an OpenWrt router that announced its SSH server over mDNS."""
+        return await self._async_step_discovered(
+            str(discovery_info.ip_address), discovery_info.port or DEFAULT_PORT
+        )
+
+    async def _async_step_discovered(self, host: str, port: int) -> ConfigFlowResult:
+        """Identify the router by its host key; update a known one, offer a new one."""
+        try:
+            presented = await async_fetch_host_key(host, port)
+        except BackendError:
+            return self.async_abort(reason="cannot_connect")
+        await self.async_set_unique_id(host_key_fingerprint(presented))
+        self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: port})
+        self._discovered = {CONF_HOST: host, CONF_PORT: port}
+        self.context["title_placeholders"] = {"host": host}
+        return await self.async_step_user()
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask how to reach the router."""
         errors: dict[str, str] = {}
@@ -235,11 +266,10 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
                 updates={CONF_HOST: self._data[CONF_HOST], CONF_PORT: self._data[CONF_PORT]}
             )
             return await self.async_step_router()
+        values = user_input or self._discovered
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _connection_schema(user_input or {}), user_input or {}
-            ),
+            data_schema=self.add_suggested_values_to_schema(_connection_schema(values), values),
             errors=errors,
         )
 
@@ -368,29 +398,56 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
     """Options that change what Snoop Guard watches and what counts as a tracker."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Pick clients, subscribed lists and allow-list overrides."""
+        """Pick which devices are watched, subscribed lists and allow-list overrides."""
         errors: dict[str, str] = {}
         options = dict(self.config_entry.options)
         if user_input is not None:
             urls = [u.strip() for u in user_input.get(CONF_SUBSCRIPTIONS, []) if u.strip()]
+            include = [normalize_mac(m) for m in user_input.get(CONF_INCLUDE, []) if m.strip()]
+            exclude = [normalize_mac(m) for m in user_input.get(CONF_EXCLUDE, []) if m.strip()]
             if not all(_valid_url(u) for u in urls):
                 errors[CONF_SUBSCRIPTIONS] = "invalid_url"
+            elif None in include:
+                errors[CONF_INCLUDE] = "invalid_mac"
+            elif None in exclude:
+                errors[CONF_EXCLUDE] = "invalid_mac"
             else:
                 return self.async_create_entry(
                     data={
-                        CONF_MONITOR_ALL: bool(user_input.get(CONF_MONITOR_ALL, False)),
+                        CONF_KINDS: list(user_input.get(CONF_KINDS, [])),
+                        CONF_INCLUDE: sorted({m for m in include if m}),
+                        CONF_EXCLUDE: sorted({m for m in exclude if m}),
+                        CONF_STALE_DAYS: int(user_input.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS)),
                         CONF_SUBSCRIPTIONS: list(dict.fromkeys(urls)),
                         CONF_ALLOW_OVERRIDES: list(user_input.get(CONF_ALLOW_OVERRIDES, [])),
                     }
                 )
             options |= user_input
+        text_list = TextSelector(TextSelectorConfig(multiple=True))
         return self.async_show_form(
             step_id="init",
             data_schema=probatio.Schema(
                 {
                     probatio.Required(
-                        CONF_MONITOR_ALL, default=options.get(CONF_MONITOR_ALL, False)
-                    ): BooleanSelector(),
+                        CONF_KINDS, default=list(options.get(CONF_KINDS, DEFAULT_KINDS))
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[k.value for k in DeviceKind],
+                            multiple=True,
+                            translation_key="device_kind",
+                        )
+                    ),
+                    probatio.Optional(
+                        CONF_INCLUDE, default=options.get(CONF_INCLUDE, [])
+                    ): text_list,
+                    probatio.Optional(
+                        CONF_EXCLUDE, default=options.get(CONF_EXCLUDE, [])
+                    ): text_list,
+                    probatio.Required(
+                        CONF_STALE_DAYS, default=options.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS)
+                    ): NumberSelector(
+                        NumberSelectorConfig(min=1, max=365, mode=NumberSelectorMode.BOX)
+                    ),
                     probatio.Optional(
                         CONF_SUBSCRIPTIONS, default=options.get(CONF_SUBSCRIPTIONS, [])
                     ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL, multiple=True)),

@@ -16,7 +16,12 @@ CONF_LOG_PATH: Final = "log_path"
 CONF_LEASES_PATH: Final = "leases_path"
 CONF_DNSMASQ_CONF_DIR: Final = "dnsmasq_conf_dir"
 CONF_DNSMASQ_RESTART: Final = "dnsmasq_restart"
-CONF_MONITOR_ALL: Final = "monitor_all_clients"
+CONF_KINDS: Final = "monitored_kinds"
+CONF_INCLUDE: Final = "include_devices"
+CONF_EXCLUDE: Final = "exclude_devices"
+CONF_STALE_DAYS: Final = "stale_days"
+DEFAULT_KINDS: Final = ("tv", "streamer", "speaker")
+DEFAULT_STALE_DAYS: Final = 30
 CONF_SUBSCRIPTIONS: Final = "subscriptions"
 CONF_ALLOW_OVERRIDES: Final = "allow_overrides"
 

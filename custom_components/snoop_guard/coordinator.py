@@ -16,11 +16,13 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -39,7 +41,12 @@ from .backends.base import (
 from .const import (
     BLOCK_KINDS,
     CONF_ALLOW_OVERRIDES,
-    CONF_MONITOR_ALL,
+    CONF_EXCLUDE,
+    CONF_INCLUDE,
+    CONF_KINDS,
+    CONF_STALE_DAYS,
+    DEFAULT_KINDS,
+    DEFAULT_STALE_DAYS,
     DOMAIN,
     LOG_BACKLOG,
     LOGGER,
@@ -49,15 +56,20 @@ from .const import (
     STORE_VERSION,
     STREAM_BACKOFF_MAX,
 )
-from .engine.classify import Classification, DeviceKind, classify_client, is_media_device
+from .engine.classify import Classification, DeviceKind
 from .engine.counters import Contact, ContactCounters
+from .engine.discovery import DeviceInventory, DhcpRecord, MdnsRecord, RouterRecord, SsdpRecord
 from .engine.dnslog import DnsEventKind, DnsmasqLogParser, LogCursor
 from .engine.routerdata import display_name, normalize_mac
 from .engine.trackers import TrackerMatcher
 from .knowledge import Knowledge, build_knowledge, cache_dir, summary
 from .subscriptions import SubscriptionManager
 
+if TYPE_CHECKING:
+    from .watchers import DiscoveryWatchers
+
 type SnoopGuardConfigEntry = ConfigEntry[SnoopGuardCoordinator]
+type DiscoveryRecord = MdnsRecord | SsdpRecord | DhcpRecord | RouterRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +81,7 @@ class TrackedDevice:
     hostname: str | None
     ips: tuple[str, ...]
     classification: Classification
+    last_seen: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +117,13 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         )
         self.backend = backend
         self.router_info: RouterInfo | None = None
+        self.watchers: DiscoveryWatchers | None = None
         self.subscriptions = subscriptions
         self.knowledge = knowledge
         self.matcher: TrackerMatcher = knowledge.matcher
         self.tracker_domains: list[str] = knowledge.domains
         self.counters = ContactCounters()
+        self.inventory = DeviceInventory()
         self.parser = DnsmasqLogParser()
         self.cursor = LogCursor()
         self.policies: dict[str, DevicePolicy] = {}
@@ -155,6 +170,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 when = dt_util.parse_datetime(str(value))
                 if (mac := normalize_mac(mac) or "") and what in BLOCK_KINDS and when:
                     self.expiry[(mac, what)] = when
+        self.inventory = DeviceInventory.from_dict(data.get("inventory"))
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.cursor = LogCursor.from_dict(data.get("cursor"))
         if router_clock is not None:
@@ -175,6 +191,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             "expiry": {
                 f"{mac}|{what}": when.isoformat() for (mac, what), when in self.expiry.items()
             },
+            "inventory": self.inventory.to_dict(),
             "counters": self.counters.to_dict(),
             "cursor": self.cursor.to_dict(),
         }
@@ -225,44 +242,105 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
     def _active_policies(self) -> list[DevicePolicy]:
         return [p for p in self.policies.values() if p.block_trackers or p.block_internet]
 
-    def _monitor_all(self) -> bool:
-        return bool(self.config_entry.options.get(CONF_MONITOR_ALL, False))
+    def _option_macs(self, key: str) -> set[str]:
+        raw = self.config_entry.options.get(key, [])
+        return {m for item in raw if (m := normalize_mac(str(item)))}
 
-    def _tracked(self, clients: Sequence[RouterClient]) -> dict[str, TrackedDevice]:
-        previous = self.data.devices if self.data else {}
-        devices: dict[str, TrackedDevice] = {}
+    def _kinds(self) -> set[str]:
+        return set(self.config_entry.options.get(CONF_KINDS, DEFAULT_KINDS))
+
+    @callback
+    def async_discovered(self, record: DiscoveryRecord) -> None:
+        """Take a record from HA's discovery; new or reclassified devices appear at once."""
+        mac = self.inventory.add(record)
+        if mac is None or self.data is None:
+            return
+        self._schedule_save()
+        device = self._device_for(mac, self.data.devices.get(mac))
+        known = self.data.devices.get(mac)
+        if device is None or (known is not None and known == device):
+            return
+        self.data.devices[mac] = device
+        self.async_update_listeners()
+
+    def _device_for(self, mac: str, previous: TrackedDevice | None) -> TrackedDevice | None:
+        """Build the tracked device for ``mac``, or None when it is not to be watched."""
+        record = self.inventory.get(mac)
+        policy = self.policies.get(mac)
+        blocked = policy is not None and (policy.block_trackers or policy.block_internet)
+        if mac in self._option_macs(CONF_EXCLUDE) and not blocked:
+            return None
+        if record is not None:
+            classification = record.classification
+            hostname = record.hostname
+            ips = record.ips
+            name = record.hostname or (record.names[0] if record.names else None)
+        elif previous is not None:
+            return previous
+        elif blocked and policy is not None:
+            classification = Classification(DeviceKind.OTHER, None, "blocked earlier")
+            hostname, ips, name = None, policy.ips, None
+        else:
+            return None
+        watched = (
+            str(classification.kind) in self._kinds()
+            or mac in self._option_macs(CONF_INCLUDE)
+            or blocked
+            or previous is not None
+        )
+        if not watched:
+            return None
+        return TrackedDevice(
+            mac=mac,
+            name=display_name(name, fallback=mac.upper()),
+            hostname=hostname,
+            ips=tuple(ips),
+            classification=classification,
+            last_seen=record.last_seen if record is not None else None,
+        )
+
+    def _tracked(
+        self, clients: Sequence[RouterClient], ip_to_mac: dict[str, str]
+    ) -> dict[str, TrackedDevice]:
         for client in clients:
-            classification = classify_client(client.hostname, client.mac)
-            keep = (
-                is_media_device(classification)
-                or self._monitor_all()
-                or client.mac in self.policies
-                or client.mac in previous
-            )
-            if keep:
-                devices[client.mac] = TrackedDevice(
+            self.inventory.add(
+                RouterRecord(
                     mac=client.mac,
-                    name=display_name(client.hostname, fallback=client.mac.upper()),
-                    hostname=client.hostname,
                     ips=client.ips,
-                    classification=classification,
+                    hostname=client.hostname,
+                    interface=client.interface,
                 )
-        # A device that dropped off the router's lists keeps its entities (and its
-        # block) until the user removes it: missing from one listing is not gone.
-        for mac, device in previous.items():
-            devices.setdefault(mac, device)
-        for mac in self.policies:
-            devices.setdefault(
-                mac,
-                TrackedDevice(
-                    mac=mac,
-                    name=mac.upper(),
-                    hostname=None,
-                    ips=self.policies[mac].ips,
-                    classification=Classification(DeviceKind.OTHER, None, "blocked earlier"),
-                ),
             )
+        self.inventory.update_neighbours(ip_to_mac)
+        previous = self.data.devices if self.data else {}
+        candidates = (
+            {d.mac for d in self.inventory.devices()}
+            | set(previous)
+            | set(self.policies)
+            | self._option_macs(CONF_INCLUDE)
+        )
+        devices: dict[str, TrackedDevice] = {}
+        for mac in sorted(candidates):
+            # A device missing from one listing is not gone: it keeps its entities
+            # (and its block) until it is stale or the user removes it.
+            if (device := self._device_for(mac, previous.get(mac))) is not None:
+                devices[mac] = device
         return devices
+
+    def _stale_cutoff(self) -> float:
+        days = int(self.config_entry.options.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS))
+        return dt_util.utcnow().timestamp() - days * 86400
+
+    def _stale(self, devices: dict[str, TrackedDevice], cutoff: float) -> list[str]:
+        """Return watched devices unseen since ``cutoff``; never blocked or included ones."""
+        return [
+            mac
+            for mac, device in devices.items()
+            if device.last_seen is not None
+            and device.last_seen < cutoff
+            and mac not in self._option_macs(CONF_INCLUDE)
+            and not ((p := self.policies.get(mac)) and (p.block_trackers or p.block_internet))
+        ]
 
     def _refresh_policy_addresses(self, devices: dict[str, TrackedDevice]) -> None:
         for mac, policy in list(self.policies.items()):
@@ -273,7 +351,13 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
     async def _async_update_data(self) -> RouterSnapshot:
         try:
             clients = await self.backend.async_list_clients()
-            devices = self._tracked(clients)
+            ip_to_mac = {ip: client.mac for client in clients for ip in client.ips}
+            devices = self._tracked(clients, ip_to_mac)
+            cutoff = self._stale_cutoff()
+            for mac in self._stale(devices, cutoff):
+                devices.pop(mac)
+                self._remove_device_entities(mac)
+            self.inventory.prune(cutoff)
             self._refresh_policy_addresses(devices)
             enforced, reapplied = await self._async_reconcile()
         except (BackendAuthError, HostKeyMismatchError) as err:
@@ -286,7 +370,6 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 translation_key="router_error",
                 translation_placeholders={"error": str(err)},
             ) from err
-        ip_to_mac = {ip: client.mac for client in clients for ip in client.ips}
         snapshot = RouterSnapshot(
             devices=devices, ip_to_mac=ip_to_mac, enforced=enforced, reapplied=reapplied
         )
@@ -403,6 +486,23 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             ) from err
         if self.data is not None:
             self.async_set_updated_data(replace(self.data, enforced=enforced))
+
+    @callback
+    def _remove_device_entities(self, mac: str) -> None:
+        """Remove our entities of a stale device, and our device if we made it."""
+        entry = self.config_entry
+        ent_reg = er.async_get(self.hass)
+        prefix = f"{entry.unique_id}_{mac}_"
+        for ent in er.async_entries_for_config_entry(ent_reg, entry.entry_id):
+            if ent.unique_id.startswith(prefix):
+                ent_reg.async_remove(ent.entity_id)
+        dev_reg = dr.async_get(self.hass)
+        own = dev_reg.async_get_device_by_identifier(
+            (DOMAIN, f"{entry.unique_id}_{mac}"), entry.entry_id
+        )
+        if own is not None:
+            dev_reg.async_remove_device(own.id)
+        LOGGER.info("Removed %s: not seen on the network for too long", mac)
 
     # -- DNS log stream ---------------------------------------------------------------
 

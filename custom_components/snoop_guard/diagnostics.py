@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -10,9 +11,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_HOST_KEY, CONF_PRIVATE_KEY
-from .coordinator import SnoopGuardConfigEntry
+from .coordinator import SnoopGuardConfigEntry, TrackedDevice
 
 TO_REDACT = {CONF_PASSWORD, CONF_PRIVATE_KEY, CONF_HOST, CONF_USERNAME, CONF_HOST_KEY}
+
+
+def _redact_names(text: str, device: TrackedDevice) -> str:
+    """Keep classification evidence but not the names that identify the device."""
+    for secret in {device.hostname, device.name, device.mac, *device.ips}:
+        if secret:
+            text = re.sub(re.escape(secret), "**REDACTED**", text, flags=re.IGNORECASE)
+    return text
 
 
 async def async_get_config_entry_diagnostics(
@@ -54,7 +63,12 @@ async def async_get_config_entry_diagnostics(
             labels[mac]: {
                 "kind": str(device.classification.kind),
                 "vendor": device.classification.vendor,
-                "reason": device.classification.reason,
+                "model": device.classification.model,
+                "confidence": device.classification.confidence,
+                "evidence": [
+                    _redact_names(item, device)
+                    for item in (device.classification.evidence or (device.classification.reason,))
+                ],
                 "addresses": len(device.ips),
                 "contacts_24h": coordinator.counters.count(mac, now),
                 "companies": coordinator.counters.companies(mac, now),

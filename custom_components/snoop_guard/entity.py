@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -35,6 +36,15 @@ class SnoopGuardDeviceEntity(CoordinatorEntity[SnoopGuardCoordinator]):
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.unique_id}_{device.mac}_{description.key}"
         classification = device.classification
+        # Since HA 2026.8 a device belongs to one config entry: when another
+        # integration (cast, samsungtv, webostv, sonos…) already has this TV, our
+        # entities join that device instead of making a second one.
+        for existing in dr.async_get(coordinator.hass).async_get_devices(
+            connections={(CONNECTION_NETWORK_MAC, device.mac)}
+        ):
+            if existing.config_entry_id != entry.entry_id:
+                self.device_entry = existing
+                return
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, f"{entry.unique_id}_{device.mac}")},
             connections={(CONNECTION_NETWORK_MAC, device.mac)},

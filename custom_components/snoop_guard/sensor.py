@@ -37,7 +37,14 @@ def _contacts(coordinator: SnoopGuardCoordinator, mac: str) -> int:
 
 def _contacts_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
     last = coordinator.counters.last(mac)
+    device = coordinator.data.devices.get(mac)
+    found = device.classification if device else None
     return {
+        "kind": str(found.kind) if found else None,
+        "vendor": found.vendor if found else None,
+        "model": found.model if found else None,
+        "confidence": round(found.confidence, 2) if found else None,
+        "evidence": list(found.evidence or (found.reason,)) if found else [],
         "companies": coordinator.counters.companies(mac, dt_util.utcnow()),
         "last_tracker": last.domain if last else None,
         "last_company": last.company if last else None,
@@ -84,6 +91,8 @@ async def async_setup_entry(
 
     @callback
     def _add_new() -> None:
+        # Forget devices that went away (stale or removed), so they can come back.
+        known.intersection_update(coordinator.data.devices)
         new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
         known.update(d.mac for d in new)
         async_add_entities(

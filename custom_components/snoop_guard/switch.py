@@ -57,6 +57,8 @@ async def async_setup_entry(
 
     @callback
     def _add_new() -> None:
+        # Forget devices that went away (stale or removed), so they can come back.
+        known.intersection_update(coordinator.data.devices)
         new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
         known.update(d.mac for d in new)
         async_add_entities(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from ipaddress import ip_address
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, SOURCE_ZEROCONF
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.snoop_guard.backends.base import (
@@ -25,12 +28,15 @@ from custom_components.snoop_guard.const import (
     CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
+    CONF_EXCLUDE,
     CONF_HOST_KEY,
+    CONF_INCLUDE,
+    CONF_KINDS,
     CONF_LEASES_PATH,
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
-    CONF_MONITOR_ALL,
     CONF_PRIVATE_KEY,
+    CONF_STALE_DAYS,
     CONF_SUBSCRIPTIONS,
     DOMAIN,
 )
@@ -241,22 +247,81 @@ async def test_reconfigure_changes_host_but_not_router(
 async def test_options_flow(hass: HomeAssistant, mock_entry: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
+    base = {CONF_KINDS: ["tv"], CONF_STALE_DAYS: 7}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_MONITOR_ALL: True, CONF_SUBSCRIPTIONS: ["ftp://lists.example/x.txt"]},
+        result["flow_id"], base | {CONF_SUBSCRIPTIONS: ["ftp://lists.example/x.txt"]}
     )
     assert result["errors"] == {CONF_SUBSCRIPTIONS: "invalid_url"}
     result = await hass.config_entries.options.async_configure(
+        result["flow_id"], base | {CONF_INCLUDE: ["not a mac"], CONF_SUBSCRIPTIONS: []}
+    )
+    assert result["errors"] == {CONF_INCLUDE: "invalid_mac"}
+    result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            CONF_MONITOR_ALL: True,
+        base
+        | {
+            CONF_INCLUDE: ["AA-BB-CC-DD-EE-FF"],
+            CONF_EXCLUDE: ["00:0e:58:aa:bb:cc"],
             CONF_SUBSCRIPTIONS: [" https://lists.example/tv.txt ", "https://lists.example/tv.txt"],
             CONF_ALLOW_OVERRIDES: [FUNCTIONAL_ALLOW[0].id],
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_entry.options == {
-        CONF_MONITOR_ALL: True,
+        CONF_KINDS: ["tv"],
+        CONF_INCLUDE: ["aa:bb:cc:dd:ee:ff"],
+        CONF_EXCLUDE: ["00:0e:58:aa:bb:cc"],
+        CONF_STALE_DAYS: 7,
         CONF_SUBSCRIPTIONS: ["https://lists.example/tv.txt"],
         CONF_ALLOW_OVERRIDES: [FUNCTIONAL_ALLOW[0].id],
     }
+
+
+async def test_dhcp_discovery_offers_a_prefilled_form(
+    hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=DhcpServiceInfo(ip="198.18.5.1", hostname="openwrt", macaddress="02aabbccddee"),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    fetch_key.assert_awaited_once_with("198.18.5.1", 22)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    assert result["step_id"] == "router"
+
+
+async def test_discovery_updates_the_address_of_a_known_router(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, fetch_key: AsyncMock
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_ZEROCONF},
+        data=ZeroconfServiceInfo(
+            ip_address=ip_address("198.18.5.77"),
+            ip_addresses=[ip_address("198.18.5.77")],
+            hostname="OpenWrt.local.",
+            name="OpenWrt._ssh._tcp.local.",
+            port=2222,
+            properties={},
+            type="_ssh._tcp.local.",
+        ),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert mock_entry.data[CONF_HOST] == "198.18.5.77"
+    assert mock_entry.data[CONF_PORT] == 2222
+
+
+async def test_discovered_router_that_does_not_answer(
+    hass: HomeAssistant, fetch_key: AsyncMock
+) -> None:
+    fetch_key.side_effect = BackendConnectionError("closed")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=DhcpServiceInfo(ip="198.18.5.1", hostname="openwrt", macaddress="02aabbccddee"),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "cannot_connect"

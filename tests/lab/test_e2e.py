@@ -15,7 +15,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
-from custom_components.snoop_guard.const import CONF_MONITOR_ALL, DOMAIN, RECONCILE_INTERVAL
+from custom_components.snoop_guard.const import CONF_KINDS, DOMAIN, RECONCILE_INTERVAL
 from lab.netlab import Lab
 
 from .conftest import entry_data_for, router_nft, wait_for
@@ -226,7 +226,9 @@ async def test_hostile_names_are_data(
     line = f"4102444800 {hostile.mac} {hostile.ip} {hostile_name} *\n"
     await hass.async_add_executor_job(_append, lab.info.dhcp_leases, line)
     # Watch every client, so the hostile one gets a device named after its host name.
-    hass.config_entries.async_update_entry(lab_entry, options={CONF_MONITOR_ALL: True})
+    hass.config_entries.async_update_entry(
+        lab_entry, options={CONF_KINDS: ["tv", "streamer", "speaker", "other"]}
+    )
     assert await hass.config_entries.async_reload(lab_entry.entry_id)
     await hass.async_block_till_done()
     device = dr.async_get(hass).async_get_device_by_connection(

@@ -1,9 +1,13 @@
 """Simple classification of LAN clients into TVs, streamers and speakers.
 
-Two signals are used: keywords in the (attacker-controlled) DHCP hostname and a
-small table of IEEE OUIs of vendors whose network interfaces are TVs, streamers
-or speakers. Vendors that also make phones and appliances (Samsung, LG, Amazon,
-Hisense) only name the vendor; the kind then has to come from the hostname.
+Two signals are used: keywords in the (attacker-controlled) DHCP hostname and the
+bundled IEEE OUI extract (:mod:`.oui`). An OUI decides the kind only for vendors whose
+network interfaces are (nearly) all TVs, streamers or speakers (Sonos, Roku, Vizio,
+...). Vendors that also make phones and appliances (Samsung, LG, Amazon, Hisense) only
+name the vendor; the kind then has to come from the hostname.
+
+This is the quick, hostname/MAC-only classifier. :func:`.discovery.classify` uses mDNS,
+SSDP and DHCP evidence as well and fills ``model``, ``confidence`` and ``evidence``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .oui import lookup as oui_lookup
 from .routerdata import normalize_mac
 
 __all__ = ["Classification", "DeviceKind", "classify_client", "is_media_device"]
@@ -29,11 +34,18 @@ class DeviceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """Result of :func:`classify_client`; ``reason`` names the rule that decided."""
+    """Result of :func:`classify_client` / :func:`.discovery.classify`.
+
+    ``reason`` names the rule(s) that decided. ``model``, ``confidence`` (0..1) and
+    ``evidence`` (human-readable strings) are filled by :func:`.discovery.classify`.
+    """
 
     kind: DeviceKind
     vendor: str | None
     reason: str
+    model: str | None = None
+    confidence: float = 0.0
+    evidence: tuple[str, ...] = ()
 
 
 # Hostname substrings, checked in order (speakers and streamers before TVs so that
@@ -79,55 +91,10 @@ _HOSTNAME_KEYWORDS: tuple[tuple[str, DeviceKind, str | None], ...] = (
     ("vidaa", DeviceKind.TV, "Hisense"),
 )
 
-# IEEE MA-L assignments (first three octets). kind None: the vendor also makes
-# phones, appliances or e-readers, so the OUI alone does not say "media device".
-_OUI_TABLE: dict[str, tuple[str, DeviceKind | None]] = {
-    # Sonos, Inc.
-    "00:0e:58": ("Sonos", DeviceKind.SPEAKER),
-    "5c:aa:fd": ("Sonos", DeviceKind.SPEAKER),
-    "94:9f:3e": ("Sonos", DeviceKind.SPEAKER),
-    "b8:e9:37": ("Sonos", DeviceKind.SPEAKER),
-    # Roku, Inc.
-    "00:0d:4b": ("Roku", DeviceKind.STREAMER),
-    "08:05:81": ("Roku", DeviceKind.STREAMER),
-    "ac:3a:7a": ("Roku", DeviceKind.STREAMER),
-    "b0:a7:37": ("Roku", DeviceKind.STREAMER),
-    "b8:3e:59": ("Roku", DeviceKind.STREAMER),
-    "b8:a1:75": ("Roku", DeviceKind.STREAMER),
-    "cc:6d:a0": ("Roku", DeviceKind.STREAMER),
-    "d0:4d:2c": ("Roku", DeviceKind.STREAMER),
-    "dc:3a:5e": ("Roku", DeviceKind.STREAMER),
-    # Vizio, Inc
-    "00:19:9d": ("Vizio", DeviceKind.TV),
-    "00:6b:9e": ("Vizio", DeviceKind.TV),
-    "a4:8d:3b": ("Vizio", DeviceKind.TV),
-    "c4:1c:ff": ("Vizio", DeviceKind.TV),
-    "cc:95:d7": ("Vizio", DeviceKind.TV),
-    # Skyworth Digital Technology (Shenzhen) Co., Ltd
-    "00:1a:9a": ("Skyworth", DeviceKind.TV),
-    "20:8b:37": ("Skyworth", DeviceKind.TV),
-    "38:fa:ca": ("Skyworth", DeviceKind.TV),
-    "5c:c6:d0": ("Skyworth", DeviceKind.TV),
-    "a0:89:e4": ("Skyworth", DeviceKind.TV),
-    # TCL King Electrical Appliances (Huizhou) Co., Ltd (TCL's TV maker)
-    "3c:59:1e": ("TCL", DeviceKind.TV),
-    "5c:36:b8": ("TCL", DeviceKind.TV),
-    # Vendors with non-media products too.
-    "ac:4a:fe": ("Hisense", None),
-    "38:2d:e8": ("Samsung", None),
-    "54:40:ad": ("Samsung", None),
-    "84:2e:27": ("Samsung", None),
-    "d0:87:e2": ("Samsung", None),
-    "14:c9:13": ("LG", None),
-    "3c:bd:d8": ("LG", None),
-    "0c:47:c9": ("Amazon", None),
-    "44:65:0d": ("Amazon", None),
-    "50:f5:da": ("Amazon", None),
-    "74:75:48": ("Amazon", None),
-    "74:c2:46": ("Amazon", None),
-    "a0:02:dc": ("Amazon", None),
-    "f0:27:2d": ("Amazon", None),
-    "f0:d2:f1": ("Amazon", None),
+_OUI_KINDS: dict[str, DeviceKind] = {
+    "tv": DeviceKind.TV,
+    "streamer": DeviceKind.STREAMER,
+    "speaker": DeviceKind.SPEAKER,
 }
 
 
@@ -179,17 +146,19 @@ def classify_client(hostname: str | None, mac: str) -> Classification:
     oui_kind: DeviceKind | None = None
     oui_reason: str | None = None
     randomised = False
+    mixed = False
     if normalized is None:
         oui_reason = "MAC address is not valid"
     elif int(normalized[:2], 16) & 0x02:
         randomised = True
         oui_reason = f"MAC {normalized} is locally administered (randomised), no vendor lookup"
     else:
-        oui = normalized[:8]
-        entry = _OUI_TABLE.get(oui)
-        if entry is not None:
-            vendor, oui_kind = entry
-            oui_reason = f"OUI {oui} = {vendor}"
+        info = oui_lookup(normalized)
+        if info is not None and info.vendor is not None:
+            vendor = info.vendor
+            oui_kind = _OUI_KINDS.get(info.hint)
+            mixed = info.hint == ""
+            oui_reason = f"OUI {info.oui} = {vendor}"
 
     host = _hostname_rule(hostname)
     if host is not None:
@@ -205,7 +174,9 @@ def classify_client(hostname: str | None, mac: str) -> Classification:
         return Classification(
             kind=DeviceKind.OTHER,
             vendor=vendor,
-            reason=f"{oui_reason}, a vendor that also makes non-media devices",
+            reason=f"{oui_reason}, a vendor that also makes non-media devices"
+            if mixed
+            else f"{oui_reason}, not a maker of TVs, streamers or speakers",
         )
     return Classification(
         kind=DeviceKind.OTHER,
