@@ -38,7 +38,7 @@ from .services import async_setup_services
 from .subscriptions import SubscriptionManager
 from .watchers import DiscoveryWatchers
 
-PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -105,6 +105,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     entry.async_on_unload(coordinator.async_shutdown_hub)
     coordinator.async_start_expiry_timers()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await coordinator.scan.async_start()
+    entry.async_on_unload(coordinator.scan.async_stop)
     watchers = DiscoveryWatchers(hass, coordinator.async_discovered)
     coordinator.watchers = watchers
     await watchers.async_start()

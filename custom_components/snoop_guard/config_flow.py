@@ -47,6 +47,7 @@ from .backends.linux_ssh import (
 )
 from .const import (
     CONF_ALLOW_OVERRIDES,
+    CONF_ALLOWED_SCANNERS,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_EXCLUDE,
@@ -57,8 +58,12 @@ from .const import (
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
     CONF_PRIVATE_KEY,
+    CONF_SCAN_INTERFACE,
     CONF_STALE_DAYS,
     CONF_SUBSCRIPTIONS,
+    CONF_SWEEP_MIN_TARGETS,
+    CONF_SWEEP_WINDOW,
+    CONF_UPLOAD_WINDOW,
     DEFAULT_KINDS,
     DEFAULT_PORT,
     DEFAULT_STALE_DAYS,
@@ -69,6 +74,7 @@ from .const import (
 from .engine.allowlist import FUNCTIONAL_ALLOW
 from .engine.classify import DeviceKind
 from .engine.routerdata import normalize_mac
+from .engine.scan import ScanConfig
 
 _CONNECTION_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD, CONF_PRIVATE_KEY)
 _ROUTER_KEYS = (
@@ -381,6 +387,9 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
     async_step_reauth_host_key = async_step_reauth_confirm
 
 
+DEFAULT_SCAN = ScanConfig()
+
+
 def _valid_url(url: str) -> bool:
     parsed = urlsplit(url)
     return parsed.scheme in ("http", "https") and bool(parsed.hostname) and len(url) <= 2048
@@ -404,6 +413,9 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             urls = [u.strip() for u in user_input.get(CONF_SUBSCRIPTIONS, []) if u.strip()]
             include = [normalize_mac(m) for m in user_input.get(CONF_INCLUDE, []) if m.strip()]
+            scanners = [
+                normalize_mac(m) for m in user_input.get(CONF_ALLOWED_SCANNERS, []) if m.strip()
+            ]
             exclude = [normalize_mac(m) for m in user_input.get(CONF_EXCLUDE, []) if m.strip()]
             if not all(_valid_url(u) for u in urls):
                 errors[CONF_SUBSCRIPTIONS] = "invalid_url"
@@ -411,6 +423,8 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_INCLUDE] = "invalid_mac"
             elif None in exclude:
                 errors[CONF_EXCLUDE] = "invalid_mac"
+            elif None in scanners:
+                errors[CONF_ALLOWED_SCANNERS] = "invalid_mac"
             else:
                 return self.async_create_entry(
                     data={
@@ -420,6 +434,21 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
                         CONF_STALE_DAYS: int(user_input.get(CONF_STALE_DAYS, DEFAULT_STALE_DAYS)),
                         CONF_SUBSCRIPTIONS: list(dict.fromkeys(urls)),
                         CONF_ALLOW_OVERRIDES: list(user_input.get(CONF_ALLOW_OVERRIDES, [])),
+                        CONF_SCAN_INTERFACE: str(user_input.get(CONF_SCAN_INTERFACE, "")).strip(),
+                        CONF_ALLOWED_SCANNERS: sorted({m for m in scanners if m}),
+                        CONF_SWEEP_MIN_TARGETS: int(
+                            user_input.get(CONF_SWEEP_MIN_TARGETS, DEFAULT_SCAN.sweep_min_targets)
+                        ),
+                        CONF_SWEEP_WINDOW: int(
+                            user_input.get(
+                                CONF_SWEEP_WINDOW, DEFAULT_SCAN.sweep_window.total_seconds()
+                            )
+                        ),
+                        CONF_UPLOAD_WINDOW: int(
+                            user_input.get(
+                                CONF_UPLOAD_WINDOW, DEFAULT_SCAN.upload_window.total_seconds() / 60
+                            )
+                        ),
                     }
                 )
             options |= user_input
@@ -459,6 +488,34 @@ class SnoopGuardOptionsFlow(OptionsFlowWithReload):
                             multiple=True,
                             mode=SelectSelectorMode.DROPDOWN,
                         )
+                    ),
+                    probatio.Optional(
+                        CONF_SCAN_INTERFACE, default=options.get(CONF_SCAN_INTERFACE, "")
+                    ): TextSelector(),
+                    probatio.Optional(
+                        CONF_ALLOWED_SCANNERS, default=options.get(CONF_ALLOWED_SCANNERS, [])
+                    ): text_list,
+                    probatio.Required(
+                        CONF_SWEEP_MIN_TARGETS,
+                        default=options.get(CONF_SWEEP_MIN_TARGETS, DEFAULT_SCAN.sweep_min_targets),
+                    ): NumberSelector(
+                        NumberSelectorConfig(min=3, max=254, mode=NumberSelectorMode.BOX)
+                    ),
+                    probatio.Required(
+                        CONF_SWEEP_WINDOW,
+                        default=options.get(
+                            CONF_SWEEP_WINDOW, int(DEFAULT_SCAN.sweep_window.total_seconds())
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(min=5, max=600, mode=NumberSelectorMode.BOX)
+                    ),
+                    probatio.Required(
+                        CONF_UPLOAD_WINDOW,
+                        default=options.get(
+                            CONF_UPLOAD_WINDOW, int(DEFAULT_SCAN.upload_window.total_seconds() / 60)
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(min=1, max=120, mode=NumberSelectorMode.BOX)
                     ),
                 }
             ),

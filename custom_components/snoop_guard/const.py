@@ -23,6 +23,12 @@ CONF_STALE_DAYS: Final = "stale_days"
 DEFAULT_KINDS: Final = ("tv", "streamer", "speaker")
 DEFAULT_STALE_DAYS: Final = 30
 CONF_SUBSCRIPTIONS: Final = "subscriptions"
+CONF_SCAN_INTERFACE: Final = "scan_interface"
+CONF_ALLOWED_SCANNERS: Final = "allowed_scanners"
+CONF_SWEEP_MIN_TARGETS: Final = "sweep_min_targets"
+CONF_SWEEP_WINDOW: Final = "sweep_window_seconds"
+CONF_UPLOAD_WINDOW: Final = "upload_window_minutes"
+EVENT_SCAN_DETECTED: Final = "snoop_guard_scan_detected"
 CONF_ALLOW_OVERRIDES: Final = "allow_overrides"
 
 DEFAULT_PORT: Final = 22

@@ -63,6 +63,7 @@ from .engine.dnslog import DnsEventKind, DnsmasqLogParser, LogCursor
 from .engine.routerdata import display_name, normalize_mac
 from .engine.trackers import TrackerMatcher
 from .knowledge import Knowledge, build_knowledge, cache_dir, summary
+from .scanning import ScanMonitor
 from .subscriptions import SubscriptionManager
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.backend = backend
         self.router_info: RouterInfo | None = None
         self.watchers: DiscoveryWatchers | None = None
+        self.backend_host: str = str(entry.data.get("host", ""))
+        self.scan = ScanMonitor(hass, self)
         self.subscriptions = subscriptions
         self.knowledge = knowledge
         self.matcher: TrackerMatcher = knowledge.matcher
@@ -370,6 +373,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 translation_key="router_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        self.scan.set_known_devices({c.mac for c in clients})
         snapshot = RouterSnapshot(
             devices=devices, ip_to_mac=ip_to_mac, enforced=enforced, reapplied=reapplied
         )
@@ -541,6 +545,10 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         if not self.cursor.should_process(event):
             return
         tracker = self.matcher.match(event.name)
+        mac = self.data.ip_to_mac.get(event.client_ip) if self.data else None
+        if mac is not None:
+            # PTR sweeps and geolocation lookups are no trackers: feed every query.
+            self.scan.feed_dns(event, mac, tracker is not None)
         if tracker is None:
             return
         contact = Contact(
@@ -549,7 +557,6 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             company=tracker.company,
             category=tracker.category,
         )
-        mac = self.data.ip_to_mac.get(event.client_ip) if self.data else None
         if mac is None:
             # A device we have not listed yet: keep the contact until the next
             # listing tells us its MAC.

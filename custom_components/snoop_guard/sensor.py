@@ -63,6 +63,14 @@ def _last_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
     return {"company": last.company, "category": last.category, "seen": last.when.isoformat()}
 
 
+def _hosts_probed(coordinator: SnoopGuardCoordinator, mac: str) -> int:
+    return coordinator.scan.state(mac).hosts_probed_last_scan
+
+
+def _no_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
+    return {}
+
+
 SENSORS: tuple[SnoopGuardSensorDescription, ...] = (
     SnoopGuardSensorDescription(
         key="tracker_contacts",
@@ -70,6 +78,13 @@ SENSORS: tuple[SnoopGuardSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_contacts,
         attrs_fn=_contacts_attrs,
+    ),
+    SnoopGuardSensorDescription(
+        key="hosts_probed",
+        translation_key="hosts_probed",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_hosts_probed,
+        attrs_fn=_no_attrs,
     ),
     SnoopGuardSensorDescription(
         key="last_tracker",

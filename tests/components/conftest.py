@@ -72,6 +72,13 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/snoop_guard."""
 
 
+@pytest.fixture(autouse=True)
+def no_raw_sockets() -> Generator[None]:
+    """Harness tests never open the passive ARP listener (lab tests do, for real)."""
+    with patch("custom_components.snoop_guard.scanning.async_detect_interface", return_value=None):
+        yield
+
+
 @pytest.fixture
 def router() -> FakeRouter:
     fake = FakeRouter()
