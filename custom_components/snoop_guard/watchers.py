@@ -49,10 +49,17 @@ def _txt(properties: dict[bytes, bytes | None]) -> dict[str, str]:
 class DiscoveryWatchers:
     """Subscribes to HA's discovery sources and hands records to ``sink``."""
 
-    def __init__(self, hass: HomeAssistant, sink: RecordSink) -> None:
-        """Nothing is subscribed until async_start."""
+    def __init__(
+        self, hass: HomeAssistant, sink: RecordSink, zeroconf: Zeroconf | None = None
+    ) -> None:
+        """Nothing is subscribed until async_start.
+
+        ``zeroconf`` replaces HA's shared instance; only tests that must stay on one
+        network (the lab) pass one.
+        """
         self.hass = hass
         self.sink = sink
+        self._given_zeroconf = zeroconf
         self.active: list[str] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._browser: AsyncServiceBrowser | None = None
@@ -62,7 +69,9 @@ class DiscoveryWatchers:
     async def async_start(self) -> None:
         """Subscribe to every discovery source that is loaded."""
         components = self.hass.config.components
-        if "zeroconf" in components:
+        if self._given_zeroconf is not None:
+            self._browse(self._given_zeroconf)
+        elif "zeroconf" in components:
             await self._async_start_zeroconf()
         if "ssdp" in components:
             await self._async_start_ssdp()
@@ -72,13 +81,15 @@ class DiscoveryWatchers:
 
     async def _async_start_zeroconf(self) -> None:
         from homeassistant.components import zeroconf  # noqa: PLC0415
-        from zeroconf.asyncio import AsyncServiceBrowser  # noqa: PLC0415
 
         aiozc = await zeroconf.async_get_async_instance(self.hass)
-        self._zeroconf = aiozc.zeroconf
-        self._browser = AsyncServiceBrowser(
-            aiozc.zeroconf, list(MDNS_TYPES), handlers=[self._on_mdns]
-        )
+        self._browse(aiozc.zeroconf)
+
+    def _browse(self, instance: Zeroconf) -> None:
+        from zeroconf.asyncio import AsyncServiceBrowser  # noqa: PLC0415
+
+        self._zeroconf = instance
+        self._browser = AsyncServiceBrowser(instance, list(MDNS_TYPES), handlers=[self._on_mdns])
         self.active.append("zeroconf")
 
     async def _async_start_ssdp(self) -> None:
