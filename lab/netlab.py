@@ -1590,6 +1590,20 @@ Subsystem sftp internal-sftp
 # --------------------------------------------------------------------------- CLI
 
 
+def _start_gozen(lab: Lab, interval: float) -> None:
+    """A Skyworth TV (Skyworth OUI) that sweeps the LAN and uploads, like the Gozen SDK."""
+    device = lab.add_client("gozen", "14:11:5d:00:00:77", "Skyworth-Gozen")
+    ns = lab.netns_of(device.name)
+    assert ns is not None
+    subprocess.Popen(
+        ["ip", "netns", "exec", ns, sys.executable, "-I", "-S",
+         str(Path(__file__).with_name("gozen.py")), "--router", lab.info.router_ip,
+         "--interval", str(interval), "--parent-pid", str(os.getpid())],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    print(f"gozen TV {device.ip} sweeps every {interval:.0f}s", file=sys.stderr)
+
+
 def _cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="netlab.py", description="Snoop Guard network lab")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1613,6 +1627,12 @@ def _cli(argv: list[str] | None = None) -> int:
         help="devices announce themselves over mDNS/SSDP (default: on with --traffic)",
     )
     up.add_argument("--announce-interval", type=float, default=3.0)
+    up.add_argument(
+        "--gozen",
+        type=float,
+        metavar="SECONDS",
+        help="add a Skyworth TV running the Gozen-like SDK (lab/gozen.py) every SECONDS",
+    )
     down = sub.add_parser("down", help="tear down a lab")
     down.add_argument("--state-dir", type=Path)
     down.add_argument("--prefix", help="sweep every netns/interface named <prefix>-*")
@@ -1661,6 +1681,8 @@ def _cli(argv: list[str] | None = None) -> int:
     try:
         if args.traffic:
             lab.start_traffic(args.interval)
+        if args.gozen:
+            _start_gozen(lab, args.gozen)
         while True:
             signal.pause()
     finally:
