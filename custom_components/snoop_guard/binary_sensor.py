@@ -10,12 +10,12 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
 from .engine.scan import ScanState
-from .entity import SnoopGuardDeviceEntity
+from .entity import SnoopGuardDeviceEntity, async_add_per_device
 
 # Push-driven: no polling of our own.
 PARALLEL_UPDATES = 0
@@ -48,22 +48,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add scan sensors for every watched device, now and whenever one appears."""
-    coordinator = entry.runtime_data
-    known: set[str] = set()
-
-    @callback
-    def _add_new() -> None:
-        known.intersection_update(coordinator.data.devices)
-        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
-        known.update(d.mac for d in new)
-        async_add_entities(
-            ScanBinarySensor(coordinator, device, description)
-            for device in new
-            for description in SCAN_SENSORS
-        )
-
-    _add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        lambda coordinator, device: (
+            ScanBinarySensor(coordinator, device, d) for d in SCAN_SENSORS
+        ),
+    )
 
 
 class ScanBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import SnoopGuardCoordinator, TrackedDevice
+from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
 
 _KIND_MODEL = {
     "tv": "Smart TV",
@@ -16,6 +20,31 @@ _KIND_MODEL = {
     "speaker": "Smart speaker",
     "other": "Network device",
 }
+
+
+@callback
+def async_add_per_device(
+    entry: SnoopGuardConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    make: Callable[[SnoopGuardCoordinator, TrackedDevice], Iterable[Entity]],
+) -> None:
+    """Add a platform's entities for every watched device, now and whenever one appears.
+
+    Devices that went away (stale or removed) are forgotten, so they get entities
+    again if they come back.
+    """
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def _add_new() -> None:
+        known.intersection_update(coordinator.data.devices)
+        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
+        known.update(d.mac for d in new)
+        async_add_entities(entity for device in new for entity in make(coordinator, device))
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))
 
 
 class SnoopGuardDeviceEntity(CoordinatorEntity[SnoopGuardCoordinator]):

@@ -12,12 +12,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
-from .entity import SnoopGuardDeviceEntity, SnoopGuardRouterEntity
+from .entity import SnoopGuardDeviceEntity, SnoopGuardRouterEntity, async_add_per_device
 
 # Push-driven: no polling of our own, no update concurrency to limit.
 PARALLEL_UPDATES = 0
@@ -102,23 +102,12 @@ async def async_setup_entry(
 ) -> None:
     """Add sensors for every watched device, now and whenever one appears."""
     coordinator = entry.runtime_data
-    known: set[str] = set()
-
-    @callback
-    def _add_new() -> None:
-        # Forget devices that went away (stale or removed), so they can come back.
-        known.intersection_update(coordinator.data.devices)
-        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
-        known.update(d.mac for d in new)
-        async_add_entities(
-            SnoopGuardSensor(coordinator, device, description)
-            for device in new
-            for description in SENSORS
-        )
-
     async_add_entities([TrackerRulesSensor(coordinator, TRACKER_RULES)])
-    _add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        lambda coordinator, device: (SnoopGuardSensor(coordinator, device, d) for d in SENSORS),
+    )
 
 
 TRACKER_RULES = SensorEntityDescription(

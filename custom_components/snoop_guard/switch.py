@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .backends.base import Capability, EnforcedState
 from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
-from .entity import SnoopGuardDeviceEntity
+from .entity import SnoopGuardDeviceEntity, async_add_per_device
 
 # Each switch writes the router's ruleset: one change at a time.
 PARALLEL_UPDATES = 1
@@ -51,24 +51,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add block switches for every watched device, now and whenever one appears."""
-    coordinator = entry.runtime_data
-    descriptions = [d for d in SWITCHES if d.capability in coordinator.backend.capabilities]
-    known: set[str] = set()
-
-    @callback
-    def _add_new() -> None:
-        # Forget devices that went away (stale or removed), so they can come back.
-        known.intersection_update(coordinator.data.devices)
-        new = [d for mac, d in coordinator.data.devices.items() if mac not in known]
-        known.update(d.mac for d in new)
-        async_add_entities(
-            SnoopGuardBlockSwitch(coordinator, device, description)
-            for device in new
-            for description in descriptions
-        )
-
-    _add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+    descriptions = [d for d in SWITCHES if d.capability in entry.runtime_data.backend.capabilities]
+    async_add_per_device(
+        entry,
+        async_add_entities,
+        lambda coordinator, device: (
+            SnoopGuardBlockSwitch(coordinator, device, d) for d in descriptions
+        ),
+    )
 
 
 class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
