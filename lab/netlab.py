@@ -1303,6 +1303,26 @@ Subsystem sftp internal-sftp
             return subprocess.CompletedProcess(argv, 124, "", str(err))
 
     # ------------------------------------------------------------------ traffic
+    def _spawn(
+        self, label: str, argv: list[str], *, stdout: int = subprocess.DEVNULL
+    ) -> subprocess.Popen[bytes]:
+        """Start a background process of the lab (stderr to <label>.err), killed by down()."""
+        assert self.state_dir is not None
+        err = open(self.state_dir / f"{label}.err", "ab")  # noqa: SIM115
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=err,
+                env=_ENV,
+                start_new_session=True,
+            )
+        finally:
+            err.close()
+        self._pids[label] = proc.pid
+        return proc
+
     def start_traffic(self, interval: float = 5.0) -> None:
         info = self._require_up()
         assert self.state_dir is not None
@@ -1333,20 +1353,7 @@ Subsystem sftp internal-sftp
                 "--",
                 *domains,
             ]
-            err = open(self.state_dir / f"{label}.err", "ab")  # noqa: SIM115
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=err,
-                    env=_ENV,
-                    start_new_session=True,
-                )
-            finally:
-                err.close()
-            self._traffic[dev.name] = proc
-            self._pids[label] = proc.pid
+            self._traffic[dev.name] = self._spawn(label, argv)
         self._save_state()
 
     def stop_traffic(self) -> None:
@@ -1416,21 +1423,9 @@ Subsystem sftp internal-sftp
         ]
         if getattr(self, "_announce_watch", True):
             argv += ["--parent-pid", str(os.getpid())]
-        err = open(self.state_dir / f"{label}.err", "ab")  # noqa: SIM115
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=err,
-                env=_ENV,
-                start_new_session=True,
-            )
-        finally:
-            err.close()
+        proc = self._spawn(label, argv, stdout=subprocess.PIPE)
         self._announce[dev.name] = proc
         self._popen[label] = proc
-        self._pids[label] = proc.pid
         self._save_state()
         self._wait_httpd(label)
 
@@ -1595,11 +1590,11 @@ def _start_gozen(lab: Lab, interval: float) -> None:
     device = lab.add_client("gozen", "14:11:5d:00:00:77", "Skyworth-Gozen")
     ns = lab.netns_of(device.name)
     assert ns is not None
-    subprocess.Popen(
+    lab._spawn(
+        "gozen",
         ["ip", "netns", "exec", ns, sys.executable, "-I", "-S",
          str(Path(__file__).with_name("gozen.py")), "--router", lab.info.router_ip,
          "--interval", str(interval), "--parent-pid", str(os.getpid())],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     print(f"gozen TV {device.ip} sweeps every {interval:.0f}s", file=sys.stderr)
 
