@@ -1332,14 +1332,7 @@ Subsystem sftp internal-sftp
                 continue
             label = f"traffic-{dev.name}"
             argv = [
-                "ip",
-                "netns",
-                "exec",
-                dev.netns,
-                sys.executable,
-                "-I",
-                "-S",
-                str(TRAFFIC),
+                *_ns_python(dev.netns, TRAFFIC),
                 "--router",
                 info.router_ip,
                 "--lan",
@@ -1395,14 +1388,7 @@ Subsystem sftp internal-sftp
         assert self.state_dir is not None
         label = f"announce-{dev.name}"
         argv = [
-            "ip",
-            "netns",
-            "exec",
-            dev.netns,
-            sys.executable,
-            "-I",
-            "-S",
-            str(ANNOUNCE),
+            *_ns_python(dev.netns, ANNOUNCE),
             "serve",
             "--profile",
             profile,
@@ -1585,6 +1571,11 @@ Subsystem sftp internal-sftp
 # --------------------------------------------------------------------------- CLI
 
 
+def _ns_python(netns: str, script: Path) -> list[str]:
+    """Argv that runs one of the lab's stdlib scripts inside ``netns`` (isolated mode)."""
+    return ["ip", "netns", "exec", netns, sys.executable, "-I", "-S", str(script)]
+
+
 def _start_gozen(lab: Lab, interval: float) -> None:
     """A Skyworth TV (Skyworth OUI) that sweeps the LAN and uploads, like the Gozen SDK."""
     device = lab.add_client("gozen", "14:11:5d:00:00:77", "Skyworth-Gozen")
@@ -1592,9 +1583,9 @@ def _start_gozen(lab: Lab, interval: float) -> None:
     assert ns is not None
     lab._spawn(
         "gozen",
-        ["ip", "netns", "exec", ns, sys.executable, "-I", "-S",
-         str(Path(__file__).with_name("gozen.py")), "--router", lab.info.router_ip,
-         "--interval", str(interval), "--parent-pid", str(os.getpid())],
+        [*_ns_python(ns, Path(__file__).with_name("gozen.py")),
+         "--router", lab.info.router_ip, "--interval", str(interval),
+         "--parent-pid", str(os.getpid())],
     )  # fmt: skip
     print(f"gozen TV {device.ip} sweeps every {interval:.0f}s", file=sys.stderr)
 
