@@ -220,10 +220,14 @@ print(json.dumps(asyncio.run(main())))
 def test_without_cap_net_raw_start_fails_cleanly() -> None:
     argv = [sys.executable, "-B", "-c", _PERMISSION_PROBE, str(REPO)]
     if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
+        # Drop the capability, not the user: an unprivileged user may be unable to reach
+        # the private Python inside a checkout under a 0700 directory (/root, mktemp -d).
+        # Without CAP_NET_RAW in the bounding and inheritable sets, the exec'd child has
+        # it in none of its sets, although it still runs as root.
+        setpriv = shutil.which("setpriv")  # util-linux, essential on Debian
         if setpriv is None:
-            pytest.skip("needs setpriv to drop root")
-        argv = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", *argv]
+            pytest.skip("needs setpriv to drop CAP_NET_RAW")
+        argv = [setpriv, "--bounding-set=-net_raw", "--inh-caps=-net_raw", "--", *argv]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
