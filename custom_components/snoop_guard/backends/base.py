@@ -77,6 +77,36 @@ class DevicePolicy:
     ips: tuple[str, ...] = ()
     block_trackers: bool = False
     block_internet: bool = False
+    block_bypass: bool = False
+    """Send the device's plain DNS to the router and reject its DoT/DoQ and known DoH."""
+
+
+@dataclass(frozen=True, slots=True)
+class BypassFlow:
+    """Evidence that a device sent DNS past the home's resolver (read back from the router)."""
+
+    mac: str
+    address: str
+    port: int
+    """53 (plain DNS), 853 (DNS over TLS/QUIC) or 443 (a known DoH resolver)."""
+    seconds_ago: int | None = None
+    """How long ago the last such packet passed (None when the router does not say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerSet:
+    """The tracker domains to enforce, prepared once per change of the knowledge.
+
+    ``snippet`` is the DNS server's configuration for them (for dnsmasq, the
+    ``nftset=`` snippet) and ``sha256`` its hex digest, as ``sha256sum`` prints it.
+    Building the text of a large list is CPU work for an executor; backends
+    compare digests with the router's copy instead of rebuilding it or reading
+    the router's copy back in full on every reconciliation.
+    """
+
+    domains: tuple[str, ...]
+    snippet: str
+    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +120,16 @@ class EnforcedState:
     block_internet: frozenset[str] = field(default_factory=frozenset)
     tracker_addresses: int = 0
     dns_snippet_current: bool = False
+    allowed_addresses: int = 0
+    """Addresses dnsmasq answered for allow-listed (needed) names."""
+    shared_addresses: frozenset[str] = field(default_factory=frozenset)
+    """Tracker addresses that allow-listed names resolved to as well: never rejected."""
+    block_bypass: frozenset[str] = field(default_factory=frozenset)
+    """MACs whose DNS bypass is blocked."""
+    observes_bypass: bool = False
+    """Whether ``bypass_flows`` is real evidence (the backend can see forwarded DNS)."""
+    bypass_flows: tuple[BypassFlow, ...] = ()
+    """Recent DNS traffic of LAN devices that went past the home's resolver."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +167,12 @@ class Backend(Protocol):
         """Yield DNS log lines: the last ``backlog`` ones, then new ones as they come."""
         ...
 
-    async def async_apply(
-        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
-    ) -> None:
+    async def async_apply(self, policies: Sequence[DevicePolicy], trackers: TrackerSet) -> None:
         """Make the router enforce exactly ``policies``."""
         ...
 
     async def async_read_state(
-        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
+        self, policies: Sequence[DevicePolicy], trackers: TrackerSet
     ) -> EnforcedState:
         """Read back what the router enforces now, and whether it is ``policies``."""
         ...

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import posixpath
+import re
 import shlex
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
@@ -36,8 +38,9 @@ from .base import (
     MissingToolError,
     RouterClient,
     RouterInfo,
+    TrackerSet,
 )
-from .dnsmasq import SNIPPET_NAME, build_snippet
+from .dnsmasq import SNIPPET_NAME
 from .nftables import build_delete, build_ruleset, parse_state, safe_interfaces
 
 _LOGGER = logging.getLogger(__name__)
@@ -45,6 +48,12 @@ _LOGGER = logging.getLogger(__name__)
 CONNECT_TIMEOUT: Final = 10.0
 COMMAND_TIMEOUT: Final = 30.0
 REQUIRED_TOOLS: Final = ("nft", "dnsmasq", "ip")
+# Whether our DNS-bypass evidence sets exist (see nftables.build_ruleset). A constant.
+EVIDENCE_PROBE: Final = (
+    "nft list set inet snoop_guard seen4 >/dev/null 2>&1"
+    " && nft list set inet snoop_guard seen6 >/dev/null 2>&1 && echo present || echo absent"
+)
+_SHA256_LINE: Final = re.compile(r"([0-9a-f]{64})(?:\s|$)")
 
 
 class LogSource(StrEnum):
@@ -162,6 +171,9 @@ class LinuxSshBackend:
         # Interfaces the router's clients were seen on; kept for the backend's lifetime
         # so one sparse neighbour table does not flap the ruleset.
         self._lan_interfaces: set[str] = set()
+        # DoH resolver addresses learnt from answers for DoH bootstrap names (set by the
+        # caller): rejected for bypass-blocked devices and recorded as DoH, like the bundled ones.
+        self.doh_addresses: set[str] = set()
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -336,11 +348,26 @@ class LinuxSshBackend:
         if result.exit_status != 0:
             raise BackendResponseError(f"nft refused the ruleset: {str(result.stderr)[:500]}")
 
-    async def _read_snippet(self) -> str | None:
+    async def _snippet_digest(self) -> str | None:
+        """Return the SHA-256 of the router's snippet (None when it has none).
+
+        The router hashes its own copy, so a reconciliation moves one line over
+        SSH whatever the size of the tracker lists. A router without
+        ``sha256sum`` sends the whole file instead; it is hashed here, in an executor.
+        """
         path = shlex.quote(self.snippet_path)
-        result = await self._run(f"if [ -f {path} ]; then cat {path}; else echo -n MISSING; fi")
-        text = str(result.stdout or "")
-        return None if text == "MISSING" else text
+        result = await self._run(
+            f"if [ -f {path} ]; then sha256sum {path} 2>/dev/null || echo NOSUM;"
+            " else echo MISSING; fi"
+        )
+        out = str(result.stdout or "").strip()
+        if out == "MISSING":
+            return None
+        if (found := _SHA256_LINE.match(out)) is not None:
+            return found.group(1)
+        text = str((await self._run(f"cat {path}")).stdout or "")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, _sha256_hex, text)
 
     async def _restart_dnsmasq(self) -> None:
         result = await self._run(self.settings.dnsmasq_restart, limit=60)
@@ -349,16 +376,22 @@ class LinuxSshBackend:
                 f"restarting dnsmasq failed: {str(result.stderr or result.stdout)[:500]}"
             )
 
-    async def async_apply(
-        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
-    ) -> None:
-        """Install the table (tracker sets first), then the dnsmasq snippet if it changed."""
-        await self._nft(build_ruleset(policies, self._lan_interfaces))
-        snippet = build_snippet(tracker_domains)
-        if await self._read_snippet() != snippet:
+    async def async_apply(self, policies: Sequence[DevicePolicy], trackers: TrackerSet) -> None:
+        """Install the table (tracker sets first), then the dnsmasq snippet if it differs."""
+        probe = await self._run(EVIDENCE_PROBE)
+        await self._nft(
+            build_ruleset(
+                policies,
+                self._lan_interfaces,
+                self.doh_addresses,
+                evidence_sets_exist=str(probe.stdout or "").strip() == "present",
+            )
+        )
+        if await self._snippet_digest() != trackers.sha256:
             path = shlex.quote(self.snippet_path)
             result = await self._run(
-                f"umask 022 && cat > {path}.tmp && mv -f {path}.tmp {path}", stdin=snippet
+                f"umask 022 && cat > {path}.tmp && mv -f {path}.tmp {path}",
+                stdin=trackers.snippet,
             )
             if result.exit_status != 0:
                 raise BackendResponseError(
@@ -367,13 +400,13 @@ class LinuxSshBackend:
             await self._restart_dnsmasq()
 
     async def async_read_state(
-        self, policies: Sequence[DevicePolicy], tracker_domains: Sequence[str]
+        self, policies: Sequence[DevicePolicy], trackers: TrackerSet
     ) -> EnforcedState:
-        """Read our table and snippet back from the router."""
-        listing, snippet = await asyncio.gather(
-            self._run("nft -j list table inet snoop_guard"), self._read_snippet()
+        """Read our table back, and the digest of our snippet, from the router."""
+        listing, digest = await asyncio.gather(
+            self._run("nft -j list table inet snoop_guard"), self._snippet_digest()
         )
-        current = snippet == build_snippet(tracker_domains)
+        current = digest == trackers.sha256
         if listing.exit_status != 0:
             if "No such file" in str(listing.stderr):
                 return EnforcedState(
@@ -387,24 +420,25 @@ class LinuxSshBackend:
             data = json.loads(str(listing.stdout))
         except ValueError as err:
             raise BackendResponseError("nft returned something that is not JSON") from err
-        return parse_state(data, policies, self._lan_interfaces, dns_snippet_current=current)
+        return parse_state(
+            data,
+            policies,
+            self._lan_interfaces,
+            dns_snippet_current=current,
+            doh_addresses=self.doh_addresses,
+        )
 
     async def async_remove_all(self) -> None:
         """Delete our table and snippet; restart dnsmasq if the snippet was there."""
         with contextlib.suppress(BackendResponseError):
             await self._nft(build_delete())
-        if await self._read_snippet() is not None:
+        if await self._snippet_digest() is not None:
             await self._run(f"rm -f {shlex.quote(self.snippet_path)}")
             await self._restart_dnsmasq()
 
 
-async def async_probe(settings: SshSettings) -> RouterInfo:
-    """Connect once with ``settings``, check the tools, and close again."""
-    backend = LinuxSshBackend(settings)
-    try:
-        return await backend.async_connect()
-    finally:
-        await backend.async_close()
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def defaults_for(system: str) -> SystemDefaults:
@@ -419,7 +453,6 @@ __all__ = [
     "LogSource",
     "SshSettings",
     "async_fetch_host_key",
-    "async_probe",
     "defaults_for",
     "host_key_fingerprint",
 ]
