@@ -1,68 +1,70 @@
-"""Tests for client classification."""
+"""Hostname and OUI evidence of the classifier (ported from the former hostname-only classifier).
+
+Only what the router knows about a client is given here: its DHCP host name and its MAC.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from custom_components.snoop_guard.engine.classify import (
-    Classification,
-    DeviceKind,
-    classify_client,
-    is_media_device,
-)
+from custom_components.snoop_guard.engine.classify import Classification, DeviceKind
+from custom_components.snoop_guard.engine.discovery import DhcpRecord, classify
 from tests.engine.hostile import HOSTILE
 
 PLAIN_MAC = "00:11:22:33:44:55"  # globally administered, not in the table
 
 
-@pytest.mark.parametrize(
-    ("hostname", "kind", "keyword"),
-    [
-        ("Sonos-Kitchen", DeviceKind.SPEAKER, "sonos"),
-        ("HomePod-Living", DeviceKind.SPEAKER, "homepod"),
-        ("Google-Home-Mini", DeviceKind.SPEAKER, "google-home"),
-        ("Nest-Audio", DeviceKind.SPEAKER, "nest-audio"),
-        ("soundbar", DeviceKind.SPEAKER, "soundbar"),
-        ("Echo-Dot", DeviceKind.SPEAKER, "echo"),
-        ("Chromecast-Ultra", DeviceKind.STREAMER, "chromecast"),
-        ("AppleTV", DeviceKind.STREAMER, "appletv"),
-        ("Fire-TV-Stick", DeviceKind.STREAMER, "fire-tv"),
-        ("amazon-AFTMM", DeviceKind.STREAMER, "aftmm"),
-        ("SHIELD", DeviceKind.STREAMER, "shield"),
-        ("Roku-Ultra", DeviceKind.STREAMER, "roku"),
-        ("Skyworth-TV", DeviceKind.TV, "skyworth"),
-        ("BRAVIA-4K-GB", DeviceKind.TV, "bravia"),
-        ("Samsung", DeviceKind.TV, "samsung"),
-        ("LGwebOSTV", DeviceKind.TV, "lgwebos"),
-        ("LG-TV", DeviceKind.TV, "lg-tv"),
-        ("SmartTV", DeviceKind.TV, "smarttv"),
-        ("Hisense", DeviceKind.TV, "hisense"),
-        ("living-room-tv", DeviceKind.TV, "tv"),
-        ("MiTV", DeviceKind.TV, "mitv"),
-    ],
-)
-def test_hostname_keywords(hostname: str, kind: DeviceKind, keyword: str) -> None:
-    result = classify_client(hostname, PLAIN_MAC)
-    assert result.kind is kind
-    assert keyword in result.reason
-    assert "hostname" in result.reason
-    assert is_media_device(result)
+def _by_hostname(hostname: str | None, mac: str) -> Classification:
+    return classify([DhcpRecord(mac=mac, hostname=hostname)], mac)
+
+
+# host name, expected kind, expected vendor ("-": none)
+HOSTNAME_CASES = """
+Sonos-Kitchen     speaker   Sonos
+HomePod-Living    speaker   Apple
+Google-Home-Mini  speaker   Google
+Nest-Audio        speaker   Google
+soundbar          speaker   -
+Echo-Dot          speaker   Amazon
+Chromecast-Ultra  streamer  Google
+AppleTV           streamer  Apple
+Fire-TV-Stick     streamer  Amazon
+amazon-AFTMM      streamer  Amazon
+SHIELD            streamer  NVIDIA
+Roku-Ultra        streamer  Roku
+Skyworth-TV       tv        Skyworth
+BRAVIA-4K-GB      tv        Sony
+Samsung           tv        Samsung
+LGwebOSTV         tv        LG
+LG-TV             tv        LG
+SmartTV           tv        -
+Hisense           tv        Hisense
+living-room-tv    tv        -
+MiTV              tv        -
+"""
+
+
+@pytest.mark.parametrize("case", HOSTNAME_CASES.split("\n")[1:-1])
+def test_hostname_keywords(case: str) -> None:
+    hostname, kind, vendor = case.split()
+    result = _by_hostname(hostname, PLAIN_MAC)
+    assert (result.kind, result.vendor) == (DeviceKind(kind), None if vendor == "-" else vendor)
+    assert f"DHCP hostname '{hostname}'" in result.evidence
 
 
 @pytest.mark.parametrize(
     "hostname", [None, "", "laptop", "iPhone", "tvheadend-server-x", "aftermath", "techo-pc"]
 )
 def test_no_keyword(hostname: str | None) -> None:
-    result = classify_client(hostname, PLAIN_MAC)
-    assert result == Classification(DeviceKind.OTHER, None, "no hostname or OUI rule matched")
-    assert not is_media_device(result)
+    result = _by_hostname(hostname, PLAIN_MAC)
+    assert result.kind is DeviceKind.OTHER
+    assert result.vendor is None
 
 
-def test_oui_sonos() -> None:
-    result = classify_client(None, "00:0e:58:aa:bb:cc")
-    assert result.kind is DeviceKind.SPEAKER
-    assert result.vendor == "Sonos"
-    assert result.reason == "OUI 00:0e:58 = Sonos"
+def test_oui_alone_names_a_speaker_maker() -> None:
+    result = classify([], "00:0e:58:aa:bb:cc")
+    assert (result.kind, result.vendor) == (DeviceKind.SPEAKER, "Sonos")
+    assert result.evidence == ("OUI 00:0e:58 = Sonos",)
 
 
 @pytest.mark.parametrize(
@@ -76,46 +78,41 @@ def test_oui_sonos() -> None:
     ],
 )
 def test_oui_media_vendors(mac: str, kind: DeviceKind, vendor: str) -> None:
-    result = classify_client("android-1234", mac)
+    result = _by_hostname("android-1234", mac)
     assert (result.kind, result.vendor) == (kind, vendor)
 
 
 def test_oui_mixed_vendor_needs_hostname() -> None:
-    only_oui = classify_client("android-1234", "38:2d:e8:01:02:03")
-    assert only_oui.kind is DeviceKind.OTHER
-    assert only_oui.vendor == "Samsung"
-    assert "non-media" in only_oui.reason
-    with_host = classify_client("Samsung-Q80", "38:2d:e8:01:02:03")
-    assert with_host.kind is DeviceKind.TV
-    assert with_host.vendor == "Samsung"
-    assert "OUI 38:2d:e8 = Samsung" in with_host.reason
+    only_oui = _by_hostname("android-1234", "38:2d:e8:01:02:03")
+    assert (only_oui.kind, only_oui.vendor) == (DeviceKind.OTHER, "Samsung")
+    with_host = _by_hostname("Samsung-Q80", "38:2d:e8:01:02:03")
+    assert (with_host.kind, with_host.vendor) == (DeviceKind.TV, "Samsung")
+    assert "OUI 38:2d:e8 = Samsung" in with_host.evidence
 
 
 def test_hostname_gives_vendor_when_oui_unknown() -> None:
-    result = classify_client("BRAVIA-TV", PLAIN_MAC)
-    assert result.vendor == "Sony"
+    assert _by_hostname("BRAVIA-TV", PLAIN_MAC).vendor == "Sony"
 
 
-def test_locally_administered_mac_has_no_vendor() -> None:
-    result = classify_client("Sonos-Kitchen", "02:0e:58:aa:bb:cc")
+def test_locally_administered_mac_has_no_oui_vendor() -> None:
+    result = _by_hostname("Sonos-Kitchen", "02:0e:58:aa:bb:cc")
     assert result.kind is DeviceKind.SPEAKER
-    assert result.vendor is None
-    assert "locally administered" in result.reason
-    bare = classify_client(None, "da:a1:19:00:11:22")
-    assert bare.kind is DeviceKind.OTHER
-    assert bare.vendor is None
-    assert "randomised" in bare.reason
+    assert any("locally administered" in e for e in result.evidence)
+    assert not any(e.startswith("OUI ") for e in result.evidence)
+    bare = _by_hostname(None, "da:a1:19:00:11:22")
+    assert (bare.kind, bare.vendor) == (DeviceKind.OTHER, None)
+    assert any("randomised" in e for e in bare.evidence)
 
 
 def test_invalid_mac() -> None:
-    result = classify_client("Roku", "not-a-mac")
-    assert result.kind is DeviceKind.STREAMER
-    assert "not valid" in result.reason
+    result = classify([DhcpRecord(hostname="Roku")], "not-a-mac")
+    assert (result.kind, result.vendor) == (DeviceKind.STREAMER, "Roku")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_hostnames(hostile: str) -> None:
-    result = classify_client(hostile, hostile)
+    result = classify([DhcpRecord(mac=hostile, hostname=hostile)], hostile)
     assert isinstance(result.kind, DeviceKind)
-    assert len(result.reason) < 200
+    assert len(result.reason) <= 200
     assert "\n" not in result.reason
+    assert all("\n" not in e for e in result.evidence)

@@ -123,3 +123,46 @@ def test_rejected_list_and_check_list() -> None:
     assert reports[0]["unsupported"]["cosmetic"] == 3
     usage = run("frobnicate")
     assert usage.returncode == 2
+
+
+def test_classify_suspected_keys() -> None:
+    stdin = b"device-metrics-eu.tvmaker.example\nwww.tvmaker.example\nstats.googlevideo.com\n"
+    done = run("classify", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    suspected, plain, allowed = (json.loads(line) for line in done.stdout.splitlines())
+    assert list(suspected)[: len(KEYS)] == KEYS
+    assert suspected["tracker"] is False
+    assert suspected["rule"] is None
+    assert suspected["suspected"] is True
+    assert suspected["suspected_category"] == "telemetry"
+    assert suspected["evidence"] == ["label token 'metrics' in 'device-metrics-eu'"]
+    assert "suspected" not in plain
+    assert "suspected" not in allowed  # under the functional allow-list (playback CDN)
+
+
+def test_classify_with_lists_dir(tmp_path: Path) -> None:
+    (tmp_path / "hagezi-native-roku.txt").write_text(
+        "# Title: fixture\nnew-host.roku-example.com\n", encoding="utf-8"
+    )
+    stdin = b"a.new-host.roku-example.com\ngz-data.com\n"
+    done = run("classify", "--lists-dir", str(tmp_path), stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    listed, curated = (json.loads(line) for line in done.stdout.splitlines())
+    assert listed["tracker"] is True
+    assert listed["source"] == "list:hagezi-native-roku"
+    assert listed["company"] == "Roku"
+    assert listed["category"] == "telemetry"
+    assert curated["source"] == "curated"
+    assert b"note: no copy of default list hagezi-native-samsung" in done.stderr
+    without = run("classify", stdin=b"a.new-host.roku-example.com\n")
+    assert json.loads(without.stdout)["tracker"] is False
+
+
+def test_explain_suspected() -> None:
+    done = run("explain", "telemetry.tvmaker.example")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode()
+    assert "SUSPECTED tracker (telemetry" in text
+    assert "  - label token 'telemetry'" in text
+    known = run("explain", "gz-data.com")
+    assert b"SUSPECTED" not in known.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.snoop_guard.backends.dnsmasq import safe_domains
-from custom_components.snoop_guard.engine import compiled
+from custom_components.snoop_guard.engine import compiled, matchercache
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from custom_components.snoop_guard.engine.compiled import (
     CACHE_FILE,
@@ -18,15 +18,15 @@ from custom_components.snoop_guard.engine.compiled import (
     ListSource,
     build_matcher,
     compile_rules,
-    deserialize,
     read_cache,
-    serialize,
     source_hash,
 )
 from custom_components.snoop_guard.engine.curated import CURATED
+from custom_components.snoop_guard.engine.matchercache import deserialize, serialize
 from custom_components.snoop_guard.engine.names import is_safe_rule_domain, normalize_domain
 from custom_components.snoop_guard.engine.perflyst import BUNDLED_LISTS
-from custom_components.snoop_guard.engine.trackers import CompiledRules, TrackerMatcher
+from custom_components.snoop_guard.engine.ruletables import CompiledRules
+from custom_components.snoop_guard.engine.trackers import TrackerMatcher
 from tests.engine.hostile import HOSTILE
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -85,12 +85,12 @@ def test_functional_allow_list_is_well_formed() -> None:
         "ipv4-c001-fra001-ix.1.oca.nflxvideo.net",
         "rr3---sn-4g5e6nzz.googlevideo.com",
     ]:
-        verdict = TrackerMatcher.from_bundled().classify(needed)
+        verdict = build_matcher().classify(needed)
         assert verdict.allow_matches, needed
 
 
 def test_curated_rules_are_not_defeated_by_the_allow_list() -> None:
-    matcher = TrackerMatcher.from_bundled()
+    matcher = build_matcher()
     for row in CURATED:
         verdict = matcher.classify(row.domain)
         assert verdict.tracker, row.domain
@@ -101,7 +101,7 @@ def test_curated_rules_are_not_defeated_by_the_allow_list() -> None:
 
 
 def test_bundled_dnsmasq_domains_spare_allowed_names() -> None:
-    matcher = TrackerMatcher.from_bundled()
+    matcher = build_matcher()
     domains = matcher.domains()
     assert safe_domains(domains) == domains
     for allow in matcher.allow_rules:
@@ -202,7 +202,7 @@ def test_rejected_subscription_is_reported_not_loaded() -> None:
     page = ListSource.from_file(FIXTURES / "page.html")
     matcher = build_matcher([page])
     assert not matcher.reports[0].accepted
-    assert matcher.rule_count == TrackerMatcher.from_bundled().rule_count
+    assert matcher.rule_count == build_matcher().rule_count
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -253,7 +253,7 @@ def test_overrides_do_not_invalidate_the_cache(tmp_path: Path) -> None:
 
 def _rewrite(data: bytes, payload: bytes) -> bytes:
     """Return cache bytes with a new payload and a consistent header."""
-    header = compiled._HEADER
+    header = matchercache._HEADER
     magic, version, flags, digest, _, *lengths = header.unpack_from(data)
     lengths[1] += len(payload) - (len(data) - header.size)
     return (
@@ -286,7 +286,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, mangle: object, reason: str) -
 def test_forged_cache_with_unsafe_names_is_refused(tmp_path: Path) -> None:
     tables = compile_rules([ListSource("l", "evil.example.com\n")], bundled=False)
     data = serialize(tables)
-    header = compiled._HEADER
+    header = matchercache._HEADER
     payload = data[header.size :].replace(b"evil.example", b"evil/example")
     forged = (
         header.pack(

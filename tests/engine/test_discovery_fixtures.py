@@ -1,6 +1,7 @@
 """The discovery fixture table: real-world announcements with the expected kind and vendor.
 
-``load_fixtures()`` and ``fixture_records()`` are also used by benchmarks/bench_classify.py.
+``load_fixtures()``, ``fixture_records()`` and ``dhcp_only()`` are also used by
+benchmarks/bench_classify.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.snoop_guard.engine.classify import DeviceKind, classify_client
+from custom_components.snoop_guard.engine.classify import DeviceKind
 from custom_components.snoop_guard.engine.discovery import (
     DeviceInventory,
     DhcpRecord,
@@ -68,10 +69,9 @@ def fixture_records(fixture: dict[str, Any], ip: str = "192.0.2.10") -> list[Dis
     return records
 
 
-def fixture_hostname(fixture: dict[str, Any]) -> str | None:
-    dhcp = fixture.get("dhcp") or {}
-    hostname = dhcp.get("hostname")
-    return hostname if isinstance(hostname, str) else None
+def dhcp_only(records: list[DiscoveryRecord]) -> list[DiscoveryRecord]:
+    """What the router alone knows of a device: its DHCP request (host name, vendor class)."""
+    return [r for r in records if isinstance(r, DhcpRecord)]
 
 
 FIXTURE_LIST = load_fixtures()
@@ -109,8 +109,9 @@ def test_kind_accuracy_beats_hostname_baseline() -> None:
     ours = baseline = 0
     for fixture in FIXTURE_LIST:
         want = DeviceKind(fixture["expect"]["kind"])
-        ours += classify(fixture_records(fixture), fixture["mac"]).kind is want
-        baseline += classify_client(fixture_hostname(fixture), fixture["mac"]).kind is want
+        records = fixture_records(fixture)
+        ours += classify(records, fixture["mac"]).kind is want
+        baseline += classify(dhcp_only(records), fixture["mac"]).kind is want
     assert ours > baseline
 
 

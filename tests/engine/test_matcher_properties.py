@@ -187,4 +187,4 @@ def test_memo_eviction_keeps_answers() -> None:
             assert (hit is not None) == name.endswith("gz-data.com")
 
 
-_BUNDLED = TrackerMatcher.from_bundled()
+_BUNDLED = build_matcher()

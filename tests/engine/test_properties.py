@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custom_components.snoop_guard.engine.classify import classify_client
+from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.counters import Contact, ContactCounters
+from custom_components.snoop_guard.engine.discovery import DhcpRecord, classify
 from custom_components.snoop_guard.engine.dnslog import DnsmasqLogParser, LogCursor
 from custom_components.snoop_guard.engine.routerdata import (
     display_name,
@@ -49,7 +50,7 @@ SETTINGS = settings(
 
 @pytest.fixture(scope="module")
 def matcher() -> TrackerMatcher:
-    return TrackerMatcher.from_bundled()
+    return build_matcher()
 
 
 @SETTINGS
@@ -137,8 +138,8 @@ def test_leases_and_neigh_never_raise(text: str, host: str) -> None:
 @SETTINGS
 @given(hostname=st.none() | ANY_TEXT, mac=ANY_TEXT)
 def test_classify_never_raises(hostname: str | None, mac: str) -> None:
-    classify_client(hostname, mac)
-    classify_client(hostname, "58:b4:2d:11:22:33")
+    classify([DhcpRecord(mac=mac, hostname=hostname)], mac)
+    classify([DhcpRecord(hostname=hostname)], "58:b4:2d:11:22:33")
 
 
 @SETTINGS

@@ -1,4 +1,4 @@
-"""The scan detector (engine/scan.py): each signal, correlation, allow-list, rate limits, decay."""
+"""The scan detector (engine/scan/): each signal, correlation, allow-list, rate limits, decay."""
 
 from __future__ import annotations
 

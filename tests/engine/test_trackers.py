@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.snoop_guard.engine import trackers
+from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.curated import CURATED, KNOWN_OWNERS
 from custom_components.snoop_guard.engine.trackers import (
     CATEGORIES,
@@ -28,7 +29,7 @@ def info(rule: str, company: str = "Acme", category: str = "ads") -> TrackerInfo
 
 @pytest.fixture(scope="module")
 def bundled() -> TrackerMatcher:
-    return TrackerMatcher.from_bundled()
+    return build_matcher()
 
 
 # -- normalize_domain -------------------------------------------------------

@@ -11,15 +11,18 @@ tracker rule that matched (null when none did), also when an allow rule won;
 then ``tracker`` is false and ``allowed_by`` is the winning allow rule's id.
 Optional keys: ``normalized`` (when it differs from the input), ``allow_reason``,
 ``overridden`` (allow rules you chose not to honour) and ``error`` (why an
-invalid name was refused; ``tracker`` is then false). This output is a stable
-interface: keys are only ever added.
+invalid name was refused; ``tracker`` is then false), and for a name no rule
+or allow rule knows but that looks like telemetry, ``suspected`` (true),
+``suspected_category`` and ``evidence`` (``tracker`` stays false). This output
+is a stable interface: keys are only ever added.
 
 ``... explain DOMAIN`` prints the decision in words with citations;
 ``... check-list FILE`` prints the parse report of a list file as JSON.
 Options: ``--list FILE`` (repeatable; a list in any supported format),
 ``--no-bundled``, ``--override ID_OR_DOMAIN`` (repeatable; an allow rule not to
-honour), ``--cache-dir DIR``. Exit status: 0, or 2 for a usage error or a
-rejected list.
+honour), ``--cache-dir DIR``, ``--lists-dir DIR`` (already-fetched copies of the
+default subscriptions of :mod:`.vendorlists`, named ``<id>.txt``).
+Exit status: 0, or 2 for a usage error or a rejected list.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Sequence
 from .compiled import ListSource, build_matcher
 from .lists import parse_list
 from .trackers import TrackerMatcher
+from .vendorlists import load_dir
 
 _EXIT_USAGE = 2
 
@@ -56,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         help="allow rule not to honour (block anyway)",
     )
     common.add_argument("--cache-dir", metavar="DIR", help="use and refresh a compiled cache here")
+    common.add_argument(
+        "--lists-dir",
+        metavar="DIR",
+        help="already-fetched copies of the default subscriptions, named <id>.txt",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m custom_components.snoop_guard.engine",
         description="Snoop Guard tracker knowledge base.",
@@ -72,7 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _matcher(args: argparse.Namespace) -> TrackerMatcher | None:
-    sources = []
+    sources: list[ListSource] = []
+    if args.lists_dir is not None:
+        found, missing = load_dir(args.lists_dir)
+        sources.extend(found)
+        for ident in missing:
+            print(f"note: no copy of default list {ident} in {args.lists_dir}", file=sys.stderr)
     for path in args.lists:
         try:
             sources.append(ListSource.from_file(path))
@@ -134,6 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _classify(matcher)
         return 0
     print(matcher.explain(args.domain))
+    verdict = matcher.classify(args.domain)
+    if verdict.suspected:
+        print(
+            f"SUSPECTED tracker ({verdict.suspected_category}, by name structure only;"
+            " never blocked unless you add a rule):"
+        )
+        for line in verdict.evidence:
+            print(f"  - {line}")
     return 0
 
 

@@ -45,6 +45,17 @@ _GOZEN = (
     "customers' (2021); privacy-protection-tools/anti-AD issue #402"
 )
 _PERFLYST = "Perflyst/PiHoleBlocklist SmartTV.txt"
+_PETS2020 = (
+    "Varmarken, Le, Shuba, Markopoulou, Shafiq: 'The TV is Smart and Full of Trackers: "
+    "Measuring Smart TV Advertising and Tracking', PoPETs 2020(2):129-154, arXiv:1911.03447 "
+    "(ATS organisations per platform: SpotX large on Roku, Alphabet on Roku and Fire TV)"
+)
+_CCS2019 = (
+    "Mohajeri Moghaddam, Acar, Burgess, Mathur, Huang, Feamster, Felten, Mittal, Narayanan: "
+    "'Watching You Watch: The Tracking Ecosystem of Over-the-Top TV Streaming Devices', "
+    "ACM CCS 2019 (trackers on 69% of Roku and 89% of Fire TV channels; Google ad and "
+    "analytics domains among the most prevalent)"
+)
 
 CURATED: tuple[CuratedRow, ...] = (
     # Gozen Data: TV audience-measurement SDK shipped on Skyworth (Coocaa) TVs that
@@ -258,6 +269,34 @@ CURATED: tuple[CuratedRow, ...] = (
         _PERFLYST + " LG section (smartclip.com)",
         vendors=("LG",),
         devices=("tv",),
+    ),
+    # Ad and analytics services of streaming-device channels (app SDKs).
+    CuratedRow(
+        "spotxchange.com",
+        "SpotX",
+        "ads",
+        _PETS2020,
+        vendors=("Roku",),
+        devices=("tv", "streamer"),
+    ),
+    CuratedRow(
+        "spotx.tv", "SpotX", "ads", _PETS2020, vendors=("Roku",), devices=("tv", "streamer")
+    ),
+    CuratedRow(
+        "doubleclick.net",
+        "Google",
+        "ads",
+        f"{_PETS2020}; {_CCS2019}",
+        vendors=("Roku", "Amazon"),
+        devices=("tv", "streamer"),
+    ),
+    CuratedRow(
+        "google-analytics.com",
+        "Google",
+        "analytics",
+        _CCS2019,
+        vendors=("Roku", "Amazon"),
+        devices=("tv", "streamer"),
     ),
 )
 

@@ -75,6 +75,8 @@ class Verdict:
     ``block_matches`` and ``allow_matches`` list every matching rule, most
     specific first; ``overridden`` the allow rules that matched but that the
     user chose not to honour. ``error`` says why an invalid name was refused.
+    ``suspected`` (with ``suspected_category`` and ``evidence``) marks a name no
+    rule knows that looks like telemetry by its structure; ``tracker`` stays False.
     """
 
     domain: str
@@ -86,6 +88,11 @@ class Verdict:
     allow_matches: tuple[AllowInfo, ...] = ()
     overridden: tuple[AllowInfo, ...] = ()
     error: str | None = None
+    # Suspected tracker (:mod:`.suspect`): no rule matched, no allow rule covers
+    # the name, but its structure looks like telemetry. Never enforced.
+    suspected: bool = False
+    suspected_category: str | None = None
+    evidence: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the stable one-line JSON object of the ``classify`` CLI."""
@@ -107,4 +114,8 @@ class Verdict:
             out["overridden"] = [allow.id for allow in self.overridden]
         if self.error is not None:
             out["error"] = self.error
+        if self.suspected:
+            out["suspected"] = True
+            out["suspected_category"] = self.suspected_category
+            out["evidence"] = list(self.evidence)
         return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .psl import is_too_broad
+
 __all__ = [
     "MAX_INPUT",
     "MAX_LABEL",
@@ -37,19 +39,20 @@ FAST_RULE_RE = re.compile(
 _ALLOWED = "abcdefghijklmnopqrstuvwxyz0123456789-_."
 _DELETE_ALLOWED = str.maketrans("", "", _ALLOWED)
 
-# Public suffixes and shared-hosting roots. A rule for one of these names would
-# block every customer of the platform (and every site under the suffix), so no
-# source may add one: the knowledge base must never break the TV.
+# Registrable names that are still too broad to block: shared-hosting and CDN roots
+# that the Public Suffix List does not list (each customer gets a subdomain, so one
+# rule would block every customer: BunnyCDN's b-cdn.net, Akamai's edge host names)
+# and the big platforms' own names, whose subdomains carry the TVs' streaming, app
+# stores and updates. Public suffixes themselves (co.uk, com.pl, gov.br, co.it,
+# azurefd.net, github.io...) and every name above one come from the Public Suffix
+# List (:mod:`.psl`). No source may add a rule for any of them: the knowledge base
+# must never break the TV.
 TOO_BROAD: frozenset[str] = frozenset(
     {
-        *("co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk"),
-        *("com.au", "net.au", "org.au", "edu.au", "gov.au", "co.nz", "org.nz", "net.nz"),
-        *("co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "co.kr", "or.kr", "ne.kr", "co.in"),
-        *("com.br", "net.br", "com.cn", "net.cn", "org.cn", "com.tw", "com.hk", "com.sg"),
-        *("co.za", "com.mx", "com.tr", "com.ar", "com.ru", "com.ua", "co.id", "com.my"),
+        *("b-cdn.net", "akamaitechnologies.com", "edgecastcdn.net", "llnwd.net"),
         *("amazonaws.com", "elb.amazonaws.com", "s3.amazonaws.com", "cloudfront.net"),
         *("akamai.net", "akamaihd.net", "akamaized.net", "akamaiedge.net", "edgekey.net"),
-        *("edgesuite.net", "azureedge.net", "azurewebsites.net", "cloudapp.net"),
+        *("edgesuite.net", "azureedge.net", "azurefd.net", "azurewebsites.net", "cloudapp.net"),
         *("trafficmanager.net", "windows.net", "msecnd.net", "fastly.net", "fastlylb.net"),
         *("cdn.cloudflare.net", "workers.dev", "pages.dev", "googleusercontent.com"),
         *("appspot.com", "firebaseapp.com", "web.app", "herokuapp.com", "github.io"),
@@ -128,7 +131,12 @@ def rule_domain_problem(domain: str) -> str | None:
 
     A rule must match :data:`SAFE_DOMAIN_RE` (so it is safe in a dnsmasq line),
     have at least two labels, a top-level label that is not all digits (that
-    would be an IP address) and not be a public suffix or shared-hosting root.
+    would be an IP address), and must not be a public suffix of the Public Suffix
+    List (ICANN or PRIVATE section), a name above one (``amazonaws.com`` above
+    ``s3.amazonaws.com``) or in :data:`TOO_BROAD`.
+
+    The first call loads the bundled Public Suffix List (blocking: see
+    :mod:`.psl`); Home Assistant calls this only from executor jobs.
     """
     if not SAFE_DOMAIN_RE.fullmatch(domain):
         if "." not in domain:
@@ -136,7 +144,7 @@ def rule_domain_problem(domain: str) -> str | None:
         return "invalid-domain"
     if domain[domain.rfind(".") + 1 :].isdigit():
         return "ip-address"
-    if domain in TOO_BROAD:
+    if domain in TOO_BROAD or is_too_broad(domain):
         return "too-broad"
     return None
 

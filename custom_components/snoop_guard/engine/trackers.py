@@ -10,14 +10,15 @@ user overrides it (:meth:`TrackerMatcher.with_overrides`).
 
 Layout, chosen for speed and memory (see ``benchmarks/``): suffix rules live in
 one dict per top-level label, keyed by the rest of the name (``"gz-data"`` in
-the ``"com"`` dict), with a shared attribution object as value. A lookup takes
-one small dict lookup for the top-level label, then one lookup per remaining
-label suffix, longest first; results are memoised per queried name, since DNS
-logs repeat the same names all day.
+the ``"com"`` dict), with a shared attribution object as value
+(:mod:`.ruletables`). A lookup takes one small dict lookup for the top-level
+label, then one lookup per remaining label suffix, longest first; results are
+memoised per queried name, since DNS logs repeat the same names all day.
 
 The bundled knowledge is the curated table (:mod:`.curated`), the Perflyst lists
 in ``data/`` (:mod:`.perflyst`) and the functional allow-list; building it and
-subscriptions into a matcher, and the on-disk cache, are in :mod:`.compiled`.
+subscriptions into a matcher is in :mod:`.compiled`, the on-disk cache in
+:mod:`.matchercache`, the verdict in words in :mod:`.explain`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
-from typing import NamedTuple
 
+from .explain import explain_verdict
 from .lists import ParseReport
 from .model import CATEGORIES, AllowInfo, TrackerInfo, Verdict
 from .names import (
@@ -40,6 +41,8 @@ from .names import (
     suffixes,
 )
 from .perflyst import BUNDLED_LISTS, ParsedList, parse_blocklist
+from .ruletables import Attribution, CompiledRules, split_rule, tracker_info
+from .suspect import Suspicion, suspect_name
 
 __all__ = [
     "BUNDLED_LISTS",
@@ -61,75 +64,6 @@ DEFAULT_MEMO_SIZE = 16_384
 _UNSET: object = object()
 # Labels that may precede a rule in a normalised name (the rule itself is known valid).
 _PREFIX_RE = re.compile(r"(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}")
-
-
-class Attribution(NamedTuple):
-    """What a group of rules shares (everything in :class:`TrackerInfo` but the rule)."""
-
-    company: str
-    category: str
-    source: str
-    vendors: tuple[str, ...] = ()
-    devices: tuple[str, ...] = ()
-    confidence: str = "medium"
-    citation: str = ""
-    important: bool = False  # adblock ``$important``: beats list exceptions
-
-    @classmethod
-    def of(cls, info: TrackerInfo, *, important: bool = False) -> Attribution:
-        """Return the attribution part of ``info``."""
-        return cls(
-            info.company,
-            info.category,
-            info.source,
-            info.vendors,
-            info.devices,
-            info.confidence,
-            info.citation,
-            important,
-        )
-
-
-class CompiledRules:
-    """The immutable rule tables a :class:`TrackerMatcher` works on.
-
-    ``suffix`` maps a top-level label to ``{rest of the rule: attribution}``;
-    ``exact`` maps whole names to attributions; ``allows`` holds every allow rule.
-    """
-
-    __slots__ = (
-        "allows",
-        "exact",
-        "excluded_rules",
-        "notes",
-        "reports",
-        "rule_count",
-        "skipped_lines",
-        "source_hash",
-        "suffix",
-    )
-
-    def __init__(
-        self,
-        suffix: dict[str, dict[str, Attribution]],
-        exact: dict[str, Attribution],
-        allows: Iterable[AllowInfo] = (),
-        *,
-        skipped_lines: int = 0,
-        excluded_rules: int = 0,
-        reports: Iterable[ParseReport] = (),
-        notes: Iterable[str] = (),
-        source_hash: str = "",
-    ) -> None:
-        self.suffix = suffix
-        self.exact = exact
-        self.allows: tuple[AllowInfo, ...] = tuple(allows)
-        self.rule_count: int = sum(map(len, suffix.values())) + len(exact)
-        self.skipped_lines = skipped_lines
-        self.excluded_rules = excluded_rules
-        self.reports: tuple[ParseReport, ...] = tuple(reports)
-        self.notes: tuple[str, ...] = tuple(notes)
-        self.source_hash = source_hash
 
 
 class _Resolver(dict[object, "TrackerInfo | None"]):
@@ -203,7 +137,7 @@ class _Resolver(dict[object, "TrackerInfo | None"]):
                 else:
                     result = self.infos.get(rule)
                     if result is None:
-                        result = self.infos[rule] = _info(rule, attr, "suffix")
+                        result = self.infos[rule] = tracker_info(rule, attr, "suffix")
             elif attr is not None or not (
                 name.isascii() and name.islower() and name[-1:] != "." and len(name) <= MAX_NAME
             ):
@@ -243,11 +177,19 @@ class _Resolver(dict[object, "TrackerInfo | None"]):
         ) is not None:
             return None
         if kind == "exact":
-            return _info(rule, attr, kind)
+            return tracker_info(rule, attr, kind)
         info = self.infos.get(rule)
         if info is None:
-            info = self.infos[rule] = _info(rule, attr, kind)
+            info = self.infos[rule] = tracker_info(rule, attr, kind)
         return info
+
+    def covered_by_rule(self, name: str) -> bool:
+        """Whether any tracker rule (honoured or not) covers the normalised ``name``."""
+        if name in self.exact:
+            return True
+        dot = name.rfind(".")
+        table = self.suffix.get(name[dot + 1 :]) if dot > 0 else None
+        return table is not None and any(c in table for c in suffixes(name[:dot]))
 
     def allowed_by(self, name: str, important: bool) -> AllowInfo | None:
         """Return the most specific honoured allow rule covering ``name`` (normalised)."""
@@ -262,17 +204,11 @@ class _Resolver(dict[object, "TrackerInfo | None"]):
         return None
 
 
-def split_rule(domain: str) -> tuple[str, str]:
-    """Split a rule domain into (top-level label, rest)."""
-    dot = domain.rfind(".")
-    return domain[dot + 1 :], domain[:dot]
-
-
 class TrackerMatcher:
     """Suffix matcher from DNS names to :class:`TrackerInfo`, with allow rules.
 
     Build one with :func:`.compiled.build_matcher` (bundled knowledge,
-    subscriptions, on-disk cache), :meth:`from_bundled` or :meth:`from_rules`.
+    subscriptions, on-disk cache) or :meth:`from_rules`.
 
     ``match(name) -> TrackerInfo | None`` is the hot path: the tracker rule that
     decides ``name``, or None when no tracker rule matches, an allow rule wins
@@ -374,16 +310,6 @@ class TrackerMatcher:
                 table[rest] = Attribution.of(info)
         return cls(CompiledRules(suffix, {}, skipped_lines=skipped))
 
-    @classmethod
-    def from_bundled(cls) -> TrackerMatcher:
-        """Build the matcher from the bundled knowledge (no subscriptions, no cache).
-
-        Reads files from ``engine/data`` (blocking I/O: run it in an executor).
-        """
-        from .compiled import build_matcher  # noqa: PLC0415 - compiled imports this module
-
-        return build_matcher()
-
     def with_overrides(self, overrides: Iterable[object]) -> TrackerMatcher:
         """Return a matcher on the same rules where the given allow rules do not apply.
 
@@ -461,7 +387,7 @@ class TrackerMatcher:
         important = False
         attr = self._exact.get(normalized)
         if attr is not None:
-            blocks.append(_info(normalized, attr, "exact"))
+            blocks.append(tracker_info(normalized, attr, "exact"))
             important = attr.important
         for candidate in suffixes(normalized):
             if "." not in candidate:
@@ -471,7 +397,7 @@ class TrackerMatcher:
             if attr is not None:
                 if not blocks:
                     important = attr.important
-                blocks.append(_info(candidate, attr, "suffix"))
+                blocks.append(tracker_info(candidate, attr, "suffix"))
         allows: list[AllowInfo] = list(self._all_allow_exact.get(normalized, ()))
         for candidate in suffixes(normalized):
             allows.extend(self._all_allow_suffix.get(candidate, ()))
@@ -479,6 +405,7 @@ class TrackerMatcher:
         active = tuple(allow for allow in allows if allow.id not in off)
         overridden = tuple(allow for allow in allows if allow.id in off)
         winner = next((a for a in active if not important or a.beats_important), None)
+        suspicion = None if blocks or allows else suspect_name(normalized)
         return Verdict(
             domain=shown,
             normalized=normalized,
@@ -488,7 +415,26 @@ class TrackerMatcher:
             block_matches=tuple(blocks),
             allow_matches=active,
             overridden=overridden,
+            suspected=suspicion is not None,
+            suspected_category=suspicion.category if suspicion else None,
+            evidence=suspicion.evidence if suspicion else (),
         )
+
+    def suspect(self, name: object) -> Suspicion | None:
+        """Return why ``name`` looks like an unknown tracker, or None.
+
+        None when the name is invalid, a tracker rule matches it (known, or
+        allowed) or any allow rule covers it (the allow-list always wins, also
+        one the user overrides). Suspected names are never enforced.
+        """
+        normalized = normalize_domain(name)
+        if normalized is None or self._resolver.covered_by_rule(normalized):
+            return None
+        if self._all_allow_exact.get(normalized):
+            return None
+        if any(self._all_allow_suffix.get(c) for c in suffixes(normalized)):
+            return None
+        return suspect_name(normalized)
 
     def explain(self, name: object) -> str:
         """Return the decision for ``name`` in words: rules matched, the winner and why."""
@@ -529,20 +475,6 @@ def _active(
     return out
 
 
-def _info(rule: str, attr: Attribution, kind: str) -> TrackerInfo:
-    return TrackerInfo(
-        rule,
-        attr.company,
-        attr.category,
-        attr.source,
-        kind,
-        attr.vendors,
-        attr.devices,
-        attr.confidence,
-        attr.citation,
-    )
-
-
 def _unpack_rule(item: object) -> tuple[str | None, TrackerInfo | None]:
     if not isinstance(item, tuple) or len(item) != 2:
         return None, None
@@ -550,68 +482,3 @@ def _unpack_rule(item: object) -> tuple[str | None, TrackerInfo | None]:
     if not isinstance(domain, str) or not isinstance(info, TrackerInfo):
         return None, None
     return domain, info
-
-
-def _describe_rule(info: TrackerInfo) -> str:
-    scope = "this name only" if info.kind == "exact" else "the name and its subdomains"
-    text = (
-        f"tracker rule {info.rule} ({scope}): {info.company}, category {info.category}, "
-        f"source {info.source}, confidence {info.confidence}"
-    )
-    if info.citation:
-        text += f"\n      citation: {info.citation}"
-    return text
-
-
-def _describe_allow(allow: AllowInfo) -> str:
-    scope = "this name only" if allow.kind == "exact" else "the name and its subdomains"
-    text = f"allow rule {allow.id} = {allow.rule} ({scope}), {allow.source}: {allow.reason}"
-    if allow.citation:
-        text += f"\n      citation: {allow.citation}"
-    return text
-
-
-def explain_verdict(verdict: Verdict) -> str:
-    """Render a :class:`Verdict` in words."""
-    lines = [f"{verdict.domain!r}"]
-    if verdict.error is not None or verdict.normalized is None:
-        lines.append(f"  not a valid DNS name: {verdict.error}; it is never a tracker.")
-        return "\n".join(lines)
-    if verdict.normalized != verdict.domain:
-        lines.append(f"  normalised to {verdict.normalized}")
-    if not verdict.block_matches:
-        lines.append("  no tracker rule matches: not a tracker.")
-    else:
-        lines.append(f"  {len(verdict.block_matches)} tracker rule(s) match, most specific first:")
-        lines.extend(f"    - {_describe_rule(info)}" for info in verdict.block_matches)
-    if verdict.allow_matches:
-        lines.append(f"  {len(verdict.allow_matches)} allow rule(s) match:")
-        lines.extend(f"    - {_describe_allow(allow)}" for allow in verdict.allow_matches)
-    if verdict.overridden:
-        lines.append("  allow rule(s) that match but that you chose not to honour:")
-        lines.extend(f"    - {_describe_allow(allow)}" for allow in verdict.overridden)
-    if verdict.tracker and verdict.info is not None:
-        info = verdict.info
-        why = "the most specific tracker rule wins"
-        if verdict.allow_matches:
-            why += "; the matching allow rules are list exceptions that do not beat $important"
-        elif verdict.overridden:
-            why += "; the allow rule that would have won is overridden by you"
-        lines.append(
-            f"  DECISION: tracker ({info.company}, {info.category}) by rule {info.rule} "
-            f"from {info.source}: {why}."
-        )
-    elif verdict.allowed_by is not None:
-        lines.append(
-            f"  DECISION: allowed by {verdict.allowed_by.id} ({verdict.allowed_by.rule}): "
-            "an allow rule wins over tracker rules, so the device keeps working."
-        )
-    elif verdict.allow_matches:
-        first = verdict.allow_matches[0]
-        lines.append(
-            f"  DECISION: not a tracker; allow rule {first.id} would also win over any "
-            "tracker rule a list adds for it."
-        )
-    else:
-        lines.append("  DECISION: not a tracker.")
-    return "\n".join(lines)

@@ -1,0 +1,141 @@
+"""Suspected trackers: names no list knows but whose structure looks like telemetry.
+
+A TV that looks up ``giga.logs.roku.com`` or ``device-metrics-eu.example-tv.com``
+is very likely reporting something, even when no list names that host yet. This
+module recognises such names *by structure only*:
+
+* a label token of the host part (the labels left of the registrable domain,
+  split on ``-``, ``_`` and digits) is a telemetry word: ``metrics``,
+  ``analytics``, ``telemetry``, ``log``/``logs``, ``events``, ``ads``,
+  ``adserver``, ``acr``, ``beacon``, ``tracking``, ``stats``…;
+* a host label has a known vendor telemetry shape (``smetrics``,
+  ``log-ingestion``, ``errordump``, ``diagmon``…);
+* the registrable domain's own label contains a long, unambiguous telemetry
+  word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``).
+
+A suspicion is a separate verdict with its evidence: it is counted apart from
+known trackers and never enforced (``TrackerMatcher.domains()`` holds rule
+domains only). Names an allow rule covers are never suspected; that check is the
+matcher's (:meth:`.trackers.TrackerMatcher.suspect`), this module only reads the
+name. Pure functions, no I/O beyond the bundled Public Suffix List.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import psl
+
+__all__ = ["STRONG_TOKENS", "Suspicion", "suspect_name"]
+
+# Whole tokens of a host label that say "this name collects something".
+# Token -> category guess (the model's categories).
+STRONG_TOKENS: dict[str, str] = {
+    **dict.fromkeys(("metric", "metrics", "telemetry", "diag", "diagmon", "crash"), "telemetry"),
+    **dict.fromkeys(("log", "logs", "logging", "logger", "ingest", "ingestion"), "telemetry"),
+    **dict.fromkeys(("errorlog", "errorlogs", "crashlog", "crashlogs", "crashreport"), "telemetry"),
+    **dict.fromkeys(("analytics", "stats", "stat", "statistics", "measurement"), "analytics"),
+    **dict.fromkeys(("event", "events", "beacon", "beacons", "pixel", "collect"), "analytics"),
+    **dict.fromkeys(("collector", "insight", "insights", "usage", "rum"), "analytics"),
+    **dict.fromkeys(("tracking", "tracker", "track", "trk"), "analytics"),
+    **dict.fromkeys(("ad", "ads", "adserver", "adservice", "adservices", "adsystem"), "ads"),
+    **dict.fromkeys(("adlog", "adlogs", "adx", "adtech", "advertising", "rtb", "vast"), "ads"),
+    **dict.fromkeys(("impression", "impressions", "adsdk", "admob", "ssp", "dsp"), "ads"),
+    **dict.fromkeys(("acr", "fingerprint"), "acr"),
+}
+# Long words that are unambiguous even inside a registrable domain's label.
+_DOMAIN_WORDS: dict[str, str] = {
+    "analytics": "analytics",
+    "telemetry": "telemetry",
+    "adserver": "ads",
+    "adservice": "ads",
+    "adsystem": "ads",
+    "advertising": "ads",
+    "tracking": "analytics",
+    "tvads": "ads",
+    "adhub": "ads",
+    "smartad": "ads",
+    "metrics": "telemetry",
+}
+# Words that contain a _DOMAIN_WORDS entry but mean something else.
+_DOMAIN_WORD_EXCEPTIONS = ("biometrics", "psychometrics", "econometrics", "trackingnumber")
+# Vendor telemetry host shapes seen in TV traffic (a host label, whole-label match).
+_LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"[sn]metrics\d*"), "telemetry", "Adobe-style metrics host"),
+    (
+        re.compile(r"[a-z]*(?:errordump|crashdump|devicelog|errorlog)[a-z0-9]*"),
+        "telemetry",
+        "error/device log host",
+    ),
+    (re.compile(r"[a-z]*diagmon[a-z0-9]*"), "telemetry", "diagnostics monitor host"),
+    (
+        re.compile(r"[a-z]*(?:analytics|telemetry|adserver|adlog)[a-z0-9]*"),
+        "telemetry",
+        "telemetry word inside host label",
+    ),
+)
+_TOKEN_SPLIT = re.compile(r"[-_0-9]+")
+_MAX_EVIDENCE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Suspicion:
+    """Why a name looks like a tracker: a category guess and the evidence, in words."""
+
+    name: str
+    category: str
+    evidence: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """Return the JSON-ready form (for the CLI, diagnostics and attributes)."""
+        return {"category": self.category, "evidence": list(self.evidence)}
+
+
+def _host_labels(name: str) -> tuple[list[str], str | None]:
+    """Split ``name`` into its host labels and the registrable domain's own label."""
+    registrable = psl.registrable_domain(name)
+    if registrable is None:
+        return name.split("."), None
+    head = name[: -len(registrable)].rstrip(".")
+    own = registrable.split(".", 1)[0]
+    return (head.split(".") if head else []), own
+
+
+def suspect_name(name: str) -> Suspicion | None:
+    """Return a :class:`Suspicion` when the normalised ``name`` looks like telemetry.
+
+    ``name`` must be a normalised DNS name (:func:`.names.normalize_domain`);
+    allow rules are not consulted here.
+    """
+    labels, own = _host_labels(name)
+    evidence: list[str] = []
+    categories: list[str] = []
+    for label in labels:
+        for token in _TOKEN_SPLIT.split(label):
+            category = STRONG_TOKENS.get(token)
+            if category is not None:
+                shown = (
+                    f"label token {token!r}"
+                    if token == label
+                    else (f"label token {token!r} in {label!r}")
+                )
+                evidence.append(shown)
+                categories.append(category)
+                break
+        else:
+            for pattern, category, what in _LABEL_PATTERNS:
+                if pattern.fullmatch(label):
+                    evidence.append(f"{what} {label!r}")
+                    categories.append(category)
+                    break
+    if own is not None and not any(exc in own for exc in _DOMAIN_WORD_EXCEPTIONS):
+        for word, category in _DOMAIN_WORDS.items():
+            if word in own:
+                evidence.append(f"domain label {own!r} contains {word!r}")
+                categories.append(category)
+                break
+    if not evidence:
+        return None
+    # The most specific (leftmost) evidence names the category.
+    return Suspicion(name, categories[0], tuple(evidence[:_MAX_EVIDENCE]))
