@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from functools import partial
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
@@ -17,8 +15,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .backends.base import BackendAuthError, BackendError, HostKeyMismatchError
 from .backends.linux_ssh import LinuxSshBackend, LogSource, SshSettings
+from .card import async_register_card
 from .const import (
-    CONF_ALLOW_OVERRIDES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_HOST_KEY,
@@ -26,14 +24,18 @@ from .const import (
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
     CONF_PRIVATE_KEY,
+    CONF_ROUTER_ID,
     CONF_SUBSCRIPTIONS,
     DOMAIN,
     LIST_CHECK_INTERVAL,
     LOGGER,
     STORE_VERSION,
 )
-from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator
-from .knowledge import build_knowledge, cache_dir, validate_list
+from .coordinator import SnoopGuardCoordinator
+from .device_owner import async_adopt_all, async_track_foreign_devices
+from .knowledge import TrackerKnowledge, remove_cache, validate_list
+from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
+from .scanning import scan_store
 from .services import async_setup_services
 from .subscriptions import SubscriptionManager
 from .watchers import DiscoveryWatchers
@@ -43,8 +45,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and serve its dashboard card."""
     async_setup_services(hass)
+    await async_register_card(hass)
     return True
 
 
@@ -83,38 +86,49 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
             translation_placeholders={"error": str(err)},
         ) from err
 
-    subscriptions = SubscriptionManager(
-        hass, entry.entry_id, list(entry.options.get(CONF_SUBSCRIPTIONS, [])), validate_list
-    )
-    await subscriptions.async_load()
-    knowledge = await hass.async_add_executor_job(
-        build_knowledge,
-        await subscriptions.async_texts(),
-        list(entry.options.get(CONF_ALLOW_OVERRIDES, [])),
-        cache_dir(hass, entry.entry_id),
-    )
-    coordinator = SnoopGuardCoordinator(hass, entry, backend, knowledge, subscriptions)
-    coordinator.router_info = info
+    knowledge = await TrackerKnowledge.async_create(hass, entry.entry_id, entry.options)
+    coordinator = SnoopGuardCoordinator(hass, entry, backend, knowledge)
     await coordinator.async_load(info.clock)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await backend.async_close()
         raise
-    entry.runtime_data = coordinator
+    # Nothing is subscribed before async_start (below, in the background).
+    watchers = DiscoveryWatchers(
+        hass,
+        coordinator.async_discovered,
+        entry=entry,
+        on_change=coordinator.async_update_listeners,
+    )
+    entry.runtime_data = SnoopGuardRuntimeData(
+        coordinator=coordinator,
+        knowledge=knowledge,
+        scan=coordinator.scan,
+        watchers=watchers,
+        router_info=info,
+    )
     entry.async_on_unload(coordinator.async_shutdown_hub)
     coordinator.async_start_expiry_timers()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Our devices that Cast, webOS… took over while we were not running, then live.
+    async_adopt_all(hass, entry)
+    entry.async_on_unload(
+        async_track_foreign_devices(
+            hass, entry, lambda mac: coordinator.data.devices.get(mac) if coordinator.data else None
+        )
+    )
+    # Counting starts first and waits on nothing else.
+    entry.async_create_background_task(
+        hass, coordinator.dns.async_follow(), f"{DOMAIN} DNS log {entry.title}"
+    )
     await coordinator.scan.async_start()
     entry.async_on_unload(coordinator.scan.async_stop)
-    watchers = DiscoveryWatchers(hass, coordinator.async_discovered)
-    coordinator.watchers = watchers
-    await watchers.async_start()
+    # Discovery sources are subscribed in the background, each with a time limit: a
+    # source that hangs (a poisoned SSDP description cache) must never hold up setup.
     entry.async_on_unload(watchers.async_stop)
-    entry.async_create_background_task(
-        hass, coordinator.async_follow_dns(), f"{DOMAIN} DNS log {entry.title}"
-    )
-    if subscriptions.urls:
+    entry.async_create_background_task(hass, watchers.async_start(), f"{DOMAIN} discovery")
+    if knowledge.subscriptions.urls:
         # Lists are fetched in the background; the saved copies are in use meanwhile.
         entry.async_create_background_task(
             hass, coordinator.async_refresh_lists(), f"{DOMAIN} tracker lists"
@@ -122,6 +136,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
         entry.async_on_unload(
             async_track_time_interval(hass, coordinator.async_refresh_lists, LIST_CHECK_INTERVAL)
         )
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -> bool:
+    """Bring an entry from an older version of Snoop Guard up to date.
+
+    1.1 → 1.2: ids stop depending on the host-key fingerprint (the unique_id, which
+    reauth changes). The router id is set to that fingerprint, so every existing
+    unique id and device identifier stays as it is.
+    """
+    if entry.version > 1:
+        # Written by a newer Snoop Guard: do not guess.
+        return False
+    if entry.minor_version < 2:
+        data = dict(entry.data)
+        data.setdefault(CONF_ROUTER_ID, str(entry.unique_id))
+        hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
+        LOGGER.debug("Migrated %s to version 1.2 (router id kept)", entry.title)
     return True
 
 
@@ -147,29 +179,19 @@ async def async_remove_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) 
     finally:
         await backend.async_close()
     await Store[dict[str, Any]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
+    await scan_store(hass, entry.entry_id).async_remove()
     lists = SubscriptionManager(
         hass, entry.entry_id, list(entry.options.get(CONF_SUBSCRIPTIONS, [])), validate_list
     )
+    # Loading moves files an older version left in .storage into the cache first.
     await lists.async_load()
     await lists.async_remove()
-    await hass.async_add_executor_job(
-        partial(shutil.rmtree, cache_dir(hass, entry.entry_id), ignore_errors=True)
-    )
+    await hass.async_add_executor_job(remove_cache, hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SnoopGuardConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a device that no longer blocks anything."""
-    coordinator = entry.runtime_data
     macs = {mac for kind, mac in device.connections if kind == dr.CONNECTION_NETWORK_MAC}
-    if any(
-        (p := coordinator.policies.get(mac)) and (p.block_trackers or p.block_internet)
-        for mac in macs
-    ):
-        return False
-    for mac in macs:
-        coordinator.policies.pop(mac, None)
-        if coordinator.data is not None:
-            coordinator.data.devices.pop(mac, None)
-    return True
+    return entry.runtime_data.coordinator.async_forget(macs)

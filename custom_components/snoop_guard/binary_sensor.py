@@ -13,9 +13,10 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
 from .engine.scan import ScanState
 from .entity import SnoopGuardDeviceEntity, async_add_per_device
+from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
+from .tracking import TrackedDevice
 
 # Push-driven: no polling of our own.
 PARALLEL_UPDATES = 0
@@ -40,6 +41,10 @@ SCAN_SENSORS: tuple[ScanSensorDescription, ...] = (
         is_on_fn=lambda state: state.wifi_scanning,
     ),
 )
+# On while the detector's upload window after a suspected inventory upload runs.
+UPLOAD_SENSOR = BinarySensorEntityDescription(
+    key="upload_suspected", translation_key="upload_suspected"
+)
 
 
 async def async_setup_entry(
@@ -51,8 +56,9 @@ async def async_setup_entry(
     async_add_per_device(
         entry,
         async_add_entities,
-        lambda coordinator, device: (
-            ScanBinarySensor(coordinator, device, d) for d in SCAN_SENSORS
+        lambda runtime, device: (
+            *(ScanBinarySensor(runtime, device, d) for d in SCAN_SENSORS),
+            UploadSuspectedBinarySensor(runtime, device, UPLOAD_SENSOR),
         ),
     )
 
@@ -61,25 +67,27 @@ class ScanBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):
     """On while the device scans (turns off after a quiet period)."""
 
     entity_description: ScanSensorDescription
+    # Lists that change with every scan; on/off and the counts are the history.
+    _unrecorded_attributes = frozenset({"methods", "signals"})
 
     def __init__(
         self,
-        coordinator: SnoopGuardCoordinator,
+        runtime: SnoopGuardRuntimeData,
         device: TrackedDevice,
         description: ScanSensorDescription,
     ) -> None:
         """Set up the sensor."""
-        super().__init__(coordinator, device, description)
+        super().__init__(runtime, device, description)
 
     @property
     def is_on(self) -> bool:
         """Return whether the device is scanning."""
-        return self.entity_description.is_on_fn(self.coordinator.scan.state(self.mac))
+        return self.entity_description.is_on_fn(self.runtime.scan.state(self.mac))
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Hosts probed, methods, last scan, last suspected upload, active signals."""
-        state = self.coordinator.scan.state(self.mac)
+        state = self.runtime.scan.state(self.mac)
         return {
             "hosts_probed": state.hosts_probed_last_scan,
             "methods": list(state.methods),
@@ -89,5 +97,24 @@ class ScanBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):
             if state.last_upload_suspected
             else None,
             "last_upload_domain": state.last_upload_domain,
-            "signals": list(self.coordinator.scan.signals),
+            "signals": list(self.runtime.scan.signals),
+        }
+
+
+class UploadSuspectedBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):
+    """On while a network-inventory upload by the device is suspected."""
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether an upload was suspected within the upload window."""
+        return self.runtime.scan.upload_suspected(self.mac)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """When, and to which site (the scan sensors carry the rest)."""
+        state = self.runtime.scan.state(self.mac)
+        last = state.last_upload_suspected
+        return {
+            "last_upload_suspected": last.isoformat() if last else None,
+            "last_upload_domain": state.last_upload_domain,
         }

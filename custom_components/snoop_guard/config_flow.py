@@ -48,6 +48,7 @@ from .backends.linux_ssh import (
 from .const import (
     CONF_ALLOW_OVERRIDES,
     CONF_ALLOWED_SCANNERS,
+    CONF_DEVICE_ALIASES,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_EXCLUDE,
@@ -58,6 +59,7 @@ from .const import (
     CONF_LOG_PATH,
     CONF_LOG_SOURCE,
     CONF_PRIVATE_KEY,
+    CONF_ROUTER_ID,
     CONF_SCAN_INTERFACE,
     CONF_STALE_DAYS,
     CONF_SUBSCRIPTIONS,
@@ -75,8 +77,11 @@ from .engine.allowlist import FUNCTIONAL_ALLOW
 from .engine.classify import DeviceKind
 from .engine.routerdata import normalize_mac
 from .engine.scan import ScanConfig
+from .identity import new_router_id
 
 _CONNECTION_KEYS = (CONF_HOST, CONF_PORT, CONF_USERNAME, CONF_PASSWORD, CONF_PRIVATE_KEY)
+# Kept as they are when the connection is reconfigured (reauth keeps all but credentials).
+_IDENTITY_KEYS = (CONF_ROUTER_ID, CONF_DEVICE_ALIASES)
 _ROUTER_KEYS = (
     CONF_LOG_SOURCE,
     CONF_LOG_PATH,
@@ -203,6 +208,8 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up Snoop Guard for one router."""
 
     VERSION = 1
+    # 1.2: entry.data carries the router id that unique ids are built from (identity.py).
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing."""
@@ -288,11 +295,12 @@ class SnoopGuardConfigFlow(ConfigFlow, domain=DOMAIN):
             await _async_check_paths(data, errors)
             if not errors:
                 if self.source == "reconfigure":
-                    return self.async_update_reload_and_abort(
-                        self._get_reconfigure_entry(), data=data
-                    )
+                    entry = self._get_reconfigure_entry()
+                    kept = {k: entry.data[k] for k in _IDENTITY_KEYS if k in entry.data}
+                    return self.async_update_reload_and_abort(entry, data=data | kept)
                 return self.async_create_entry(
-                    title=self._info.hostname or self._data[CONF_HOST], data=data
+                    title=self._info.hostname or self._data[CONF_HOST],
+                    data=data | {CONF_ROUTER_ID: new_router_id()},
                 )
             values = data
         else:

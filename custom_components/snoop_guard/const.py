@@ -47,3 +47,11 @@ MAX_PENDING_CONTACTS: Final = 1000
 BLOCK_KINDS: Final = ("trackers", "internet")
 # Subscribed lists are checked this often (each is fetched at most daily).
 LIST_CHECK_INTERVAL: Final = timedelta(hours=1)
+# A config entry's stable router id: the prefix of every unique id and device
+# identifier. Unlike the entry's unique_id (the SSH host-key fingerprint) it never
+# changes, so reauth with a new host key keeps every entity and device.
+CONF_ROUTER_ID: Final = "router_id"
+# Ids of devices we made and removed when another integration's device for the same
+# MAC took our entities over: automations that still name them keep working.
+CONF_DEVICE_ALIASES: Final = "device_aliases"
+MAX_DEVICE_ALIASES: Final = 200

@@ -23,6 +23,10 @@ sweeps the LAN and little under a broadcast flood:
   running (the interface disappeared) stops the listener, sets
   :attr:`ArpListener.error` and calls ``on_error``.
 
+The read loop, the socket set-up and the failure handling are generic
+(:class:`PacketListener`: a kernel filter, a pure parser, a callback);
+``listener_discovery.py`` reuses them for mDNS/SSDP/NetBIOS queries.
+
 Needs CAP_NET_RAW (Home Assistant OS and the official container run as root).
 """
 
@@ -39,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 from .engine.arp import ETH_P_ARP, ArpRequest, parse_arp_frame
 
@@ -47,6 +52,7 @@ __all__ = [
     "ArpListener",
     "ListenerError",
     "ListenerStats",
+    "PacketListener",
     "interface_addresses",
 ]
 
@@ -56,6 +62,8 @@ SO_ATTACH_FILTER = 26
 SOL_PACKET = 263
 PACKET_STATISTICS = 6
 PACKET_OUTGOING = 4
+PACKET_ADD_MEMBERSHIP = 1
+PACKET_MR_MULTICAST = 0
 _SIOCGIFADDR = 0x8915
 _SNAPLEN = 64
 _RECV_SIZE = 256
@@ -102,7 +110,7 @@ class ListenerStats:
     """Counters of one listener."""
 
     frames: int = 0  # frames read from the socket
-    requests: int = 0  # ARP requests handed to the callback
+    requests: int = 0  # parsed frames (ARP requests, queries) handed to the callback
     ignored: int = 0  # frames that parsed to nothing (gratuitous ARP, malformed)
     wakeups: int = 0  # reader callbacks
     full_batches: int = 0  # wake-ups that hit max_batch (more was waiting)
@@ -123,32 +131,46 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _open_socket(interface: str, rcvbuf: int) -> socket.socket:
-    """Open the filtered, non-blocking ARP socket on ``interface``; raise ListenerError."""
+def _open_socket(
+    interface: str,
+    rcvbuf: int,
+    program: tuple[tuple[int, int, int, int], ...] = ARP_REQUEST_FILTER,
+    protocol: int = ETH_P_ARP,
+    memberships: tuple[bytes, ...] = (),
+) -> socket.socket:
+    """Open a filtered, non-blocking packet socket on ``interface``; raise ListenerError.
+
+    ``memberships``: link-layer multicast addresses to receive (PACKET_MR_MULTICAST,
+    best effort; never PACKET_MR_PROMISC). They end with the socket.
+    """
     family = getattr(socket, "AF_PACKET", None)
     if family is None:
         raise ListenerError("unsupported", "AF_PACKET sockets need Linux")
     if not interface or "/" in interface or len(interface) >= 16 or "\x00" in interface:
         raise ListenerError("no_interface", f"bad interface name {interface!r}")
     try:
-        socket.if_nametoindex(interface)
+        ifindex = socket.if_nametoindex(interface)
     except OSError as err:
         raise ListenerError("no_interface", f"no interface {interface!r}", err.errno) from err
     try:
         sock = socket.socket(family, socket.SOCK_RAW, 0)  # receives nothing until bound
     except PermissionError as err:
         raise ListenerError(
-            "permission", "capturing ARP needs CAP_NET_RAW (run as root)", err.errno
+            "permission", "capturing packets needs CAP_NET_RAW (run as root)", err.errno
         ) from err
     except OSError as err:
         raise ListenerError("os_error", f"cannot open a packet socket: {err}", err.errno) from err
     try:
-        fprog, keep = _filter_program(ARP_REQUEST_FILTER)
+        fprog, keep = _filter_program(program)
         sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
         del keep
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        sock.bind((interface, ETH_P_ARP))
+        sock.bind((interface, protocol))
+        for address in memberships:
+            mreq = struct.pack("iHH8s", ifindex, PACKET_MR_MULTICAST, len(address), address)
+            with contextlib.suppress(OSError):
+                sock.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq)
         sock.setblocking(False)
     except OSError as err:
         sock.close()
@@ -162,20 +184,29 @@ def _open_socket(interface: str, rcvbuf: int) -> socket.socket:
     return sock
 
 
-class ArpListener:
-    """Hand each ARP request seen on ``interface`` to ``callback`` (asyncio, passive).
+class PacketListener[T]:
+    """Hand each frame that ``parse`` turns into a value to ``callback`` (asyncio, passive).
 
+    The kernel filter ``program`` decides what is queued at all; ``parse`` (pure,
+    never raises) turns a frame and its capture time into a ``T`` or None.
     ``start()`` and ``stop()`` must be called from the event loop's thread.
     ``callback`` runs in the event loop; an exception in it is counted and
-    logged once, never propagated. ``now`` stamps the requests (one timestamp per
+    logged once, never propagated. ``now`` stamps the frames (one timestamp per
     wake-up). ``socket_factory`` replaces the packet socket (tests).
     """
+
+    label = "packet"  # for log messages
 
     def __init__(
         self,
         interface: str,
-        callback: Callable[[ArpRequest], object],
+        callback: Callable[[T], object],
+        parse: Callable[[bytes, datetime], T | None],
         *,
+        program: tuple[tuple[int, int, int, int], ...],
+        protocol: int,
+        recv_size: int = _RECV_SIZE,
+        memberships: tuple[bytes, ...] = (),
         max_batch: int = 64,
         rcvbuf: int = 1 << 20,
         now: Callable[[], datetime] = _utcnow,
@@ -185,6 +216,11 @@ class ArpListener:
         """Prepare; nothing is opened before :meth:`start`."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
+        self._parse = parse
+        self._program = program
+        self._protocol = protocol
+        self._recv_size = recv_size
+        self._memberships = memberships
         self.interface = interface
         self._callback = callback
         self._max_batch = max_batch
@@ -224,7 +260,13 @@ class ArpListener:
             sock = (
                 self._factory()
                 if self._factory is not None
-                else _open_socket(self.interface, self._rcvbuf)
+                else _open_socket(
+                    self.interface,
+                    self._rcvbuf,
+                    self._program,
+                    self._protocol,
+                    self._memberships,
+                )
             )
             sock.setblocking(False)
             self._loop.add_reader(sock.fileno(), self._on_readable)
@@ -252,7 +294,7 @@ class ArpListener:
                 self._loop.remove_reader(sock.fileno())
         sock.close()
 
-    async def __aenter__(self) -> ArpListener:
+    async def __aenter__(self) -> Self:
         """Start on the running loop."""
         self.start()
         return self
@@ -283,9 +325,11 @@ class ArpListener:
         when = self._now()
         callback = self._callback
         recv = sock.recv
+        parse = self._parse
+        size = self._recv_size
         for _ in range(self._max_batch):
             try:
-                frame = recv(_RECV_SIZE)
+                frame = recv(size)
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as err:
@@ -293,7 +337,7 @@ class ArpListener:
                 return
             self._consecutive_errors = 0
             stats.frames += 1
-            request = parse_arp_frame(frame, when)
+            request = parse(frame, when)
             if request is None:
                 stats.ignored += 1
                 continue
@@ -304,7 +348,7 @@ class ArpListener:
                 stats.callback_errors += 1
                 if not self._callback_error_logged:
                     self._callback_error_logged = True
-                    _LOGGER.exception("ARP listener callback failed (logged once)")
+                    _LOGGER.exception("%s listener callback failed (logged once)", self.label)
         else:
             stats.full_batches += 1
 
@@ -322,12 +366,43 @@ class ArpListener:
             failure = ListenerError(reason, f"reading {self.interface!r} failed: {err}", err.errno)
             self.stop()
             self.error = failure
-            _LOGGER.warning("ARP listener stopped: %s", failure)
+            _LOGGER.warning("%s listener stopped: %s", self.label, failure)
             if self._on_error is not None:
                 try:
                     self._on_error(failure)
                 except Exception:
-                    _LOGGER.exception("ARP listener on_error callback failed")
+                    _LOGGER.exception("%s listener on_error callback failed", self.label)
+
+
+class ArpListener(PacketListener[ArpRequest]):
+    """Hand each ARP request seen on ``interface`` to ``callback`` (see the module docstring)."""
+
+    label = "ARP"
+
+    def __init__(
+        self,
+        interface: str,
+        callback: Callable[[ArpRequest], object],
+        *,
+        max_batch: int = 64,
+        rcvbuf: int = 1 << 20,
+        now: Callable[[], datetime] = _utcnow,
+        on_error: Callable[[ListenerError], object] | None = None,
+        socket_factory: Callable[[], socket.socket] | None = None,
+    ) -> None:
+        """Prepare; nothing is opened before :meth:`start`."""
+        super().__init__(
+            interface,
+            callback,
+            parse_arp_frame,
+            program=ARP_REQUEST_FILTER,
+            protocol=ETH_P_ARP,
+            max_batch=max_batch,
+            rcvbuf=rcvbuf,
+            now=now,
+            on_error=on_error,
+            socket_factory=socket_factory,
+        )
 
 
 def interface_addresses(interface: str) -> tuple[str | None, tuple[str, ...]]:

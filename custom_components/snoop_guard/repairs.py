@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 
 from .const import DOMAIN
 
@@ -29,7 +30,13 @@ class UploadRepairFlow(RepairsFlow):
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        await entry.runtime_data.async_set_kind(self.mac, what, True)
+        try:
+            await entry.runtime_data.coordinator.async_set_kind(
+                self.mac, what, True, reason="repair"
+            )
+        except HomeAssistantError:
+            # The wish is stored and the next reconciliation applies it; say so.
+            return self.async_abort(reason="apply_later")
         return self.async_create_entry(data={})
 
     async def async_step_block_trackers(

@@ -11,13 +11,15 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import MATCH_ALL, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
 from .entity import SnoopGuardDeviceEntity, SnoopGuardRouterEntity, async_add_per_device
+from .plaintext import public_url
+from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
+from .tracking import TrackedDevice
 
 # Push-driven: no polling of our own, no update concurrency to limit.
 PARALLEL_UPDATES = 0
@@ -25,17 +27,18 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class SnoopGuardSensorDescription(SensorEntityDescription):
-    """How one sensor reads the coordinator."""
+    """How one sensor reads the entry's runtime data."""
 
-    value_fn: Callable[[SnoopGuardCoordinator, str], int | str | None]
-    attrs_fn: Callable[[SnoopGuardCoordinator, str], Mapping[str, Any]]
-
-
-def _contacts(coordinator: SnoopGuardCoordinator, mac: str) -> int:
-    return coordinator.counters.count(mac, dt_util.utcnow())
+    value_fn: Callable[[SnoopGuardRuntimeData, str], int | str | None]
+    attrs_fn: Callable[[SnoopGuardRuntimeData, str], Mapping[str, Any]]
 
 
-def _contacts_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
+def _contacts(runtime: SnoopGuardRuntimeData, mac: str) -> int:
+    return runtime.coordinator.counters.count(mac, dt_util.utcnow())
+
+
+def _contacts_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
+    coordinator = runtime.coordinator
     last = coordinator.counters.last(mac)
     device = coordinator.data.devices.get(mac)
     found = device.classification if device else None
@@ -51,23 +54,23 @@ def _contacts_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, A
     }
 
 
-def _last_tracker(coordinator: SnoopGuardCoordinator, mac: str) -> str | None:
-    last = coordinator.counters.last(mac)
+def _last_tracker(runtime: SnoopGuardRuntimeData, mac: str) -> str | None:
+    last = runtime.coordinator.counters.last(mac)
     return last.domain if last else None
 
 
-def _last_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
-    last = coordinator.counters.last(mac)
+def _last_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
+    last = runtime.coordinator.counters.last(mac)
     if last is None:
         return {}
     return {"company": last.company, "category": last.category, "seen": last.when.isoformat()}
 
 
-def _hosts_probed(coordinator: SnoopGuardCoordinator, mac: str) -> int:
-    return coordinator.scan.state(mac).hosts_probed_last_scan
+def _hosts_probed(runtime: SnoopGuardRuntimeData, mac: str) -> int:
+    return runtime.scan.state(mac).hosts_probed_last_scan
 
 
-def _no_attrs(coordinator: SnoopGuardCoordinator, mac: str) -> dict[str, Any]:
+def _no_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
     return {}
 
 
@@ -83,6 +86,8 @@ SENSORS: tuple[SnoopGuardSensorDescription, ...] = (
         key="hosts_probed",
         translation_key="hosts_probed",
         state_class=SensorStateClass.MEASUREMENT,
+        # The LAN scanning sensor carries the same number (attribute hosts_probed).
+        entity_registry_enabled_default=False,
         value_fn=_hosts_probed,
         attrs_fn=_no_attrs,
     ),
@@ -101,12 +106,17 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add sensors for every watched device, now and whenever one appears."""
-    coordinator = entry.runtime_data
-    async_add_entities([TrackerRulesSensor(coordinator, TRACKER_RULES)])
+    runtime = entry.runtime_data
+    async_add_entities(
+        [
+            TrackerRulesSensor(runtime, TRACKER_RULES),
+            DiscoverySourcesSensor(runtime, DISCOVERY_SOURCES),
+        ]
+    )
     async_add_per_device(
         entry,
         async_add_entities,
-        lambda coordinator, device: (SnoopGuardSensor(coordinator, device, d) for d in SENSORS),
+        lambda runtime, device: (SnoopGuardSensor(runtime, device, d) for d in SENSORS),
     )
 
 
@@ -121,37 +131,78 @@ TRACKER_RULES = SensorEntityDescription(
 class TrackerRulesSensor(SnoopGuardRouterEntity, SensorEntity):
     """How many tracker rules are in force, and where they come from."""
 
+    # The rules summary (list versions, per-list results) is for now, not history.
+    _unrecorded_attributes = frozenset({MATCH_ALL})
+
     @property
     def native_value(self) -> int:
         """Return the number of tracker rules."""
-        return self.coordinator.matcher.rule_count
+        return self.runtime.knowledge.current.matcher.rule_count
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any]:
-        """Return list versions, rule counts and the last update."""
-        return self.coordinator.knowledge_summary()
+        """Return list versions, rule counts and the last update.
+
+        Every user can read attributes: a list's address is shown without the
+        credentials, query or fragment that can carry an access token.
+        """
+        summary = self.runtime.knowledge.summary()
+        summary["subscriptions"] = [
+            {**item, "url": public_url(str(item.get("url", "")))}
+            for item in summary.get("subscriptions", [])
+        ]
+        return summary
 
 
 class SnoopGuardSensor(SnoopGuardDeviceEntity, SensorEntity):
     """A tracker-contact sensor of one device."""
 
     entity_description: SnoopGuardSensorDescription
+    # Large or changing with every lookup; the states themselves are the history.
+    _unrecorded_attributes = frozenset(
+        {"companies", "evidence", "last_tracker", "last_company", "seen"}
+    )
 
     def __init__(
         self,
-        coordinator: SnoopGuardCoordinator,
+        runtime: SnoopGuardRuntimeData,
         device: TrackedDevice,
         description: SnoopGuardSensorDescription,
     ) -> None:
         """Set up the sensor."""
-        super().__init__(coordinator, device, description)
+        super().__init__(runtime, device, description)
 
     @property
     def native_value(self) -> int | str | None:
         """Return the current value."""
-        return self.entity_description.value_fn(self.coordinator, self.mac)
+        return self.entity_description.value_fn(self.runtime, self.mac)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the details behind the value."""
-        return self.entity_description.attrs_fn(self.coordinator, self.mac)
+        return self.entity_description.attrs_fn(self.runtime, self.mac)
+
+
+DISCOVERY_SOURCES = SensorEntityDescription(
+    key="discovery_sources",
+    translation_key="discovery_sources",
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class DiscoverySourcesSensor(SnoopGuardRouterEntity, SensorEntity):
+    """How many of HA's discovery sources (zeroconf, SSDP, DHCP) feed Snoop Guard."""
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of active discovery sources."""
+        return len(self.runtime.watchers.active)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return each source's state, and why the ones that failed failed."""
+        watchers = self.runtime.watchers
+        return {
+            **{source: str(status.state) for source, status in watchers.status.items()},
+            "errors": {s: st.error for s, st in watchers.status.items() if st.error},
+        }

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import probatio
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import BLOCK_KINDS, DOMAIN
-from .coordinator import SnoopGuardConfigEntry
+from .device_owner import resolve_alias
+from .identity import mac_of_unique_id
+from .runtime import SnoopGuardConfigEntry
 
 SERVICE_BLOCK = "block"
 SERVICE_UNBLOCK = "unblock"
@@ -36,31 +39,59 @@ BLOCK_SCHEMA = probatio.Schema(
 UNBLOCK_SCHEMA = probatio.Schema(_BASE)
 
 
+@callback
+def _macs_of_device(hass: HomeAssistant, device_id: str) -> dict[tuple[str, str], ConfigEntry]:
+    """Return {(entry id, MAC): entry} of the Snoop Guard devices behind one device id.
+
+    Whoever owns the device (Cast, Samsung TV, webOS… or we), our entities on it say
+    which router entry and MAC it is. A device with none of our entities still counts
+    when we own it, or when a running entry watches the MAC it carries.
+    """
+    device_id = resolve_alias(hass, device_id)
+    found: dict[tuple[str, str], ConfigEntry] = {}
+    for ent in er.async_entries_for_device(
+        er.async_get(hass), device_id, include_disabled_entities=True
+    ):
+        if ent.platform != DOMAIN or ent.config_entry_id is None:
+            continue
+        entry = hass.config_entries.async_get_entry(ent.config_entry_id)
+        if entry is not None and (mac := mac_of_unique_id(entry, ent.unique_id)):
+            found[(entry.entry_id, mac)] = entry
+    device = dr.async_get(hass).async_get(device_id)
+    if found or not isinstance(device, dr.DeviceEntry):
+        return found
+    macs = [m for kind, m in device.connections if kind == dr.CONNECTION_NETWORK_MAC]
+    owner = hass.config_entries.async_get_entry(device.config_entry_id)
+    if owner is not None and owner.domain == DOMAIN:
+        return {(owner.entry_id, mac): owner for mac in macs[:1]}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        data = entry.runtime_data.coordinator.data
+        for mac in macs:
+            if data is not None and mac in data.devices:
+                found[(entry.entry_id, mac)] = entry
+    return found
+
+
 def _targets(hass: HomeAssistant, device_ids: list[str]) -> list[tuple[SnoopGuardConfigEntry, str]]:
     """Resolve device ids to (loaded entry, MAC); raise a translated error otherwise."""
-    registry = dr.async_get(hass)
-    targets: list[tuple[SnoopGuardConfigEntry, str]] = []
+    targets: dict[tuple[str, str], SnoopGuardConfigEntry] = {}
     for device_id in device_ids:
-        device = registry.async_get(device_id)
-        entry = None
-        macs: list[str] = []
-        if isinstance(device, dr.DeviceEntry) and device.config_entry_id:
-            entry = hass.config_entries.async_get_entry(device.config_entry_id)
-            macs = [m for kind, m in device.connections if kind == dr.CONNECTION_NETWORK_MAC]
-        if entry is None or entry.domain != DOMAIN or not macs:
+        found = _macs_of_device(hass, device_id)
+        if not found:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_our_device",
                 translation_placeholders={"device_id": device_id},
             )
-        if entry.state is not ConfigEntryState.LOADED:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_not_loaded",
-                translation_placeholders={"entry": entry.title},
-            )
-        targets.append((entry, macs[0]))
-    return targets
+        for entry in found.values():
+            if entry.state is not ConfigEntryState.LOADED:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="entry_not_loaded",
+                    translation_placeholders={"entry": entry.title},
+                )
+        targets.update(found)
+    return [(entry, mac) for (_, mac), entry in targets.items()]
 
 
 @callback
@@ -71,11 +102,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         duration: timedelta | None = call.data.get(ATTR_DURATION)
         until = dt_util.utcnow() + duration if duration else None
         for entry, mac in _targets(hass, call.data[ATTR_DEVICE_ID]):
-            await entry.runtime_data.async_set_kind(mac, call.data[ATTR_WHAT], True, until)
+            await entry.runtime_data.coordinator.async_set_kind(
+                mac, call.data[ATTR_WHAT], True, until, reason="action"
+            )
 
     async def _unblock(call: ServiceCall) -> None:
         for entry, mac in _targets(hass, call.data[ATTR_DEVICE_ID]):
-            await entry.runtime_data.async_set_kind(mac, call.data[ATTR_WHAT], False)
+            await entry.runtime_data.coordinator.async_set_kind(
+                mac, call.data[ATTR_WHAT], False, reason="action"
+            )
 
     hass.services.async_register(DOMAIN, SERVICE_BLOCK, _block, schema=BLOCK_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_UNBLOCK, _unblock, schema=UNBLOCK_SCHEMA)

@@ -3,16 +3,18 @@
 Lists whose licence forbids bundling (hagezi, DuckDuckGo, Disconnect…) are fine to
 download on the user's own machine. Each list is fetched at most daily with HA's
 shared aiohttp session, with conditional requests (ETag / Last-Modified), a size
-cap and a format check. The last good copy is kept on disk and used offline; a
-failure becomes a repair issue only when it has lasted for days.
+cap and a format check. The last good copy is kept in HA's cache directory (out of
+backups) and used offline; a copy that is gone is fetched again. A failure becomes a
+repair issue only when it has lasted for days.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
-import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -27,6 +29,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
+from .engine.compiled import CACHE_FILE
 
 MAX_LIST_BYTES: Final = 8 * 1024 * 1024
 FETCH_TIMEOUT: Final = 30.0
@@ -107,7 +110,8 @@ class SubscriptionManager:
         self.validate = validate
         self.status: dict[str, ListStatus] = {}
         self._store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{entry_id}.lists")
-        self._dir = Path(hass.config.path(".storage", DOMAIN, "lists"))
+        # Next to the entry's compiled matcher (knowledge.cache_dir), out of backups.
+        self._dir = Path(hass.config.cache_path(DOMAIN, entry_id, "lists"))
 
     def _path(self, url: str) -> Path:
         digest = hashlib.sha256(f"{self.entry_id}\n{url}".encode()).hexdigest()[:24]
@@ -128,6 +132,36 @@ class SubscriptionManager:
             self.status[url] = ListStatus(
                 url=url, **{k: v for k, v in fields.items() if k in ListStatus.__dataclass_fields__}
             )
+        present = await self.hass.async_add_executor_job(self._settle_files)
+        for url, status in self.status.items():
+            if status.sha256 and self._path(url).name not in present:
+                # The copy is gone (cache cleared, backup restored without it): the
+                # next refresh fetches it again, unconditionally and at once.
+                status.etag = status.last_modified = status.sha256 = status.checked = None
+
+    def _settle_files(self) -> set[str]:
+        """Move this entry's files out of .storage, then list the copies present. Blocking.
+
+        Versions up to 0.1.0 kept list copies and the compiled matcher under
+        ``.storage/snoop_guard/``, which every backup includes.
+        """
+        legacy = Path(self.hass.config.path(".storage", DOMAIN))
+        if legacy.is_dir():
+            moves = [(legacy / "lists" / self._path(u).name, self._path(u)) for u in self.urls]
+            moves.append((legacy / self.entry_id / CACHE_FILE, self._dir.parent / CACHE_FILE))
+            for old, new in moves:
+                if old.is_file():
+                    new.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(old, new)
+            shutil.rmtree(legacy / self.entry_id, ignore_errors=True)
+            # Other entries may still have copies there until they start.
+            for directory in (legacy / "lists", legacy):
+                with contextlib.suppress(OSError):
+                    directory.rmdir()
+        try:
+            return {path.name for path in self._dir.iterdir()}
+        except OSError:
+            return set()
 
     async def async_texts(self) -> dict[str, str]:
         """Return the last good copy of every list that has one (read in an executor)."""
@@ -214,7 +248,7 @@ class SubscriptionManager:
     async def async_remove(self) -> None:
         """Forget the lists of this entry (the entry was removed)."""
         paths = [self._path(url) for url in self.status]
-        await self.hass.async_add_executor_job(_unlink_all, paths)
+        await self.hass.async_add_executor_job(_unlink_all, paths, self._dir)
         await self._store.async_remove()
         for url in self.status:
             ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(url))
@@ -227,11 +261,8 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _unlink_all(paths: list[Path]) -> None:
+def _unlink_all(paths: list[Path], directory: Path) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
-
-
-def diagnostics(statuses: dict[str, ListStatus]) -> list[dict[str, Any]]:
-    """List status for diagnostics (URLs are public, nothing personal)."""
-    return [json.loads(json.dumps(asdict(s))) for s in statuses.values()]
+    with contextlib.suppress(OSError):
+        directory.rmdir()

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .backends.base import Capability, EnforcedState
-from .coordinator import SnoopGuardConfigEntry, SnoopGuardCoordinator, TrackedDevice
 from .entity import SnoopGuardDeviceEntity, async_add_per_device
+from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
+from .tracking import TrackedDevice
 
 # Each switch writes the router's ruleset: one change at a time.
 PARALLEL_UPDATES = 1
@@ -31,6 +33,7 @@ SWITCHES: tuple[SnoopGuardSwitchDescription, ...] = (
     SnoopGuardSwitchDescription(
         key="block_trackers",
         translation_key="block_trackers",
+        device_class=SwitchDeviceClass.SWITCH,
         capability=Capability.BLOCK_TRACKERS,
         is_on_fn=lambda state, mac: mac in state.block_trackers,
         field="trackers",
@@ -38,6 +41,7 @@ SWITCHES: tuple[SnoopGuardSwitchDescription, ...] = (
     SnoopGuardSwitchDescription(
         key="block_internet",
         translation_key="block_internet",
+        device_class=SwitchDeviceClass.SWITCH,
         capability=Capability.BLOCK_INTERNET,
         is_on_fn=lambda state, mac: mac in state.block_internet,
         field="internet",
@@ -51,13 +55,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add block switches for every watched device, now and whenever one appears."""
-    descriptions = [d for d in SWITCHES if d.capability in entry.runtime_data.backend.capabilities]
+    capabilities = entry.runtime_data.coordinator.backend.capabilities
+    descriptions = [d for d in SWITCHES if d.capability in capabilities]
     async_add_per_device(
         entry,
         async_add_entities,
-        lambda coordinator, device: (
-            SnoopGuardBlockSwitch(coordinator, device, d) for d in descriptions
-        ),
+        lambda runtime, device: (SnoopGuardBlockSwitch(runtime, device, d) for d in descriptions),
     )
 
 
@@ -68,12 +71,12 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
 
     def __init__(
         self,
-        coordinator: SnoopGuardCoordinator,
+        runtime: SnoopGuardRuntimeData,
         device: TrackedDevice,
         description: SnoopGuardSwitchDescription,
     ) -> None:
         """Set up the switch."""
-        super().__init__(coordinator, device, description)
+        super().__init__(runtime, device, description)
 
     @property
     def available(self) -> bool:
@@ -88,15 +91,25 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Show the desired state too, which differs while the router is unreachable."""
-        policy = self.coordinator.policies.get(self.mac)
-        wanted = bool(policy and getattr(policy, f"block_{self.entity_description.field}"))
-        return {"desired": wanted}
+        """Show the desired state too, which differs while the router is unreachable.
+
+        ``blocked_until`` is when a timed block ends by itself (None: no timer).
+        """
+        field = self.entity_description.field
+        blocks = self.coordinator.blocks
+        policy = blocks.policies.get(self.mac)
+        wanted = bool(policy and getattr(policy, f"block_{field}"))
+        until = blocks.expiry.get((self.mac, field))
+        return {"desired": wanted, "blocked_until": until.isoformat() if until else None}
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Block."""
-        await self.coordinator.async_set_kind(self.mac, self.entity_description.field, True)
+        await self.coordinator.async_set_kind(
+            self.mac, self.entity_description.field, True, reason="switch"
+        )
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unblock."""
-        await self.coordinator.async_set_kind(self.mac, self.entity_description.field, False)
+        await self.coordinator.async_set_kind(
+            self.mac, self.entity_description.field, False, reason="switch"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import pathlib
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,6 +66,12 @@ def host_keys() -> tuple[str, str]:
 @pytest.fixture
 def client_key() -> str:
     return asyncssh.generate_private_key("ssh-ed25519").export_private_key("openssh").decode()
+
+
+@pytest.fixture
+def hass_config_dir(tmp_path: pathlib.Path) -> str:
+    """Give every test its own config folder (our cache and stores are written there)."""
+    return str(tmp_path)
 
 
 @pytest.fixture(autouse=True)

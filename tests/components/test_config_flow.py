@@ -26,6 +26,7 @@ from custom_components.snoop_guard.backends.base import (
 from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
 from custom_components.snoop_guard.const import (
     CONF_ALLOW_OVERRIDES,
+    CONF_ALLOWED_SCANNERS,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_EXCLUDE,
@@ -335,3 +336,59 @@ async def test_discovered_router_that_does_not_answer(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "cannot_connect"
+
+
+async def test_router_unreachable_while_checking_paths(
+    hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
+    patch_backend.fail_with = BackendConnectionError("gone")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "router"
+    assert result["errors"] == {"base": "cannot_connect"}
+    patch_backend.fail_with = None
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reauth_while_the_router_does_not_answer(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    fetch_key: AsyncMock,
+) -> None:
+    fetch_key.side_effect = BackendConnectionError("no route")
+    result = await mock_entry.start_reauth_flow(hass)
+    # No key to compare: the ordinary form, without fingerprints.
+    assert result["step_id"] == "reauth_confirm"
+    assert "new_fingerprint" not in result["description_placeholders"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "right"}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    fetch_key.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "right"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+
+
+@pytest.mark.parametrize("field", [CONF_EXCLUDE, CONF_ALLOWED_SCANNERS])
+async def test_options_flow_rejects_a_bad_mac_in_each_list(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, field: str
+) -> None:
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+    base = {CONF_KINDS: ["tv"], CONF_STALE_DAYS: 7}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], base | {field: ["00:11:22:33:44:55", "not a mac"]}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: "invalid_mac"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], base | {field: ["00-11-22-33-44-55", " "]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options[field] == ["00:11:22:33:44:55"]

@@ -42,7 +42,7 @@ def _samsung_ssdp() -> SsdpServiceInfo:
 async def test_ssdp_announcement_adds_a_tv_without_reload(
     hass: HomeAssistant, setup_entry: MockConfigEntry, patch_backend: FakeRouter
 ) -> None:
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     # The router knows the address (no host name), SSDP tells what it is.
     patch_backend.clients.append(RouterClient(mac=SAMSUNG_MAC, ips=(SAMSUNG_IP,)))
     await coordinator.async_refresh()
@@ -66,7 +66,7 @@ async def test_ssdp_announcement_adds_a_tv_without_reload(
         for e in er.async_entries_for_config_entry(er.async_get(hass), setup_entry.entry_id)
         if SAMSUNG_MAC in e.unique_id
     ]
-    assert len(ours) == 7
+    assert len(ours) == 8
 
 
 async def test_entities_join_the_device_another_integration_made(
@@ -118,7 +118,7 @@ async def test_stale_devices_are_removed_but_blocked_ones_stay(
     hass.config_entries.async_update_entry(mock_entry, options={CONF_STALE_DAYS: 3})
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = mock_entry.runtime_data
+    coordinator = mock_entry.runtime_data.coordinator
     await coordinator.async_set_block(TV_MAC, trackers=True)
     # Both leave the network for good.
     patch_backend.clients = [c for c in patch_backend.clients if c.mac not in (TV_MAC, SPEAKER_MAC)]
@@ -142,7 +142,7 @@ async def test_stale_devices_are_removed_but_blocked_ones_stay(
 async def test_hostile_announcement_is_data(
     hass: HomeAssistant, setup_entry: MockConfigEntry, patch_backend: FakeRouter
 ) -> None:
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     record = MdnsRecord(
         service_type="_googlecast._tcp.local.",
         name="x" * 10_000 + "\x00\n$(reboot)._googlecast._tcp.local.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -15,9 +16,10 @@ from custom_components.snoop_guard.backends.base import (
     HostKeyMismatchError,
 )
 from custom_components.snoop_guard.const import DOMAIN
+from custom_components.snoop_guard.engine.discovery import MdnsRecord
 from tests.fakes import FakeRouter
 
-from .conftest import LAPTOP_MAC, SPEAKER_MAC, TV_MAC
+from .conftest import LAPTOP_MAC, SPEAKER_IP, SPEAKER_MAC, TV_MAC
 
 
 async def test_setup_creates_entities_for_media_devices_only(
@@ -101,7 +103,7 @@ async def test_unreachable_router_retries(
 async def test_device_with_active_block_cannot_be_deleted(
     hass: HomeAssistant, setup_entry: MockConfigEntry, patch_backend: FakeRouter
 ) -> None:
-    coordinator = setup_entry.runtime_data
+    coordinator = setup_entry.runtime_data.coordinator
     await coordinator.async_set_block(TV_MAC, trackers=True)
     registry = dr.async_get(hass)
     tv = registry.async_get_device_by_connection(
@@ -112,5 +114,34 @@ async def test_device_with_active_block_cannot_be_deleted(
     )
     assert tv is not None
     assert speaker is not None
+    before = coordinator.data
     assert not await async_remove_config_entry_device(hass, setup_entry, tv)
     assert await async_remove_config_entry_device(hass, setup_entry, speaker)
+    # A new snapshot without the speaker; the one entities may still hold is unchanged.
+    assert SPEAKER_MAC not in coordinator.data.devices
+    assert TV_MAC in coordinator.data.devices
+    assert SPEAKER_MAC in before.devices
+    assert SPEAKER_MAC not in coordinator.blocks.policies
+
+
+async def test_snapshots_are_never_changed_in_place(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    coordinator = setup_entry.runtime_data.coordinator
+    snapshot = coordinator.data
+    with pytest.raises(TypeError):
+        snapshot.devices[SPEAKER_MAC] = snapshot.devices[TV_MAC]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        snapshot.ip_to_mac["198.18.0.1"] = TV_MAC  # type: ignore[index]
+    # A discovery that reclassifies the speaker swaps in a new snapshot.
+    coordinator.async_discovered(
+        MdnsRecord(
+            mac=SPEAKER_MAC,
+            ip=SPEAKER_IP,
+            service_type="_googlecast._tcp.local.",
+            name="Living room TV",
+            properties={"md": "Chromecast Ultra"},
+        )
+    )
+    assert coordinator.data is not snapshot
+    assert coordinator.data.devices[SPEAKER_MAC] != snapshot.devices[SPEAKER_MAC]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.snoop_guard.const import CONF_ALLOW_OVERRIDES, CONF_SUBSCRIPTIONS
+from custom_components.snoop_guard.const import CONF_ALLOW_OVERRIDES, CONF_SUBSCRIPTIONS, DOMAIN
+from custom_components.snoop_guard.engine.compiled import CACHE_FILE
 from tests.fakes import FakeRouter
 
 from .conftest import TV_IP, TV_MAC, ListServer
@@ -28,9 +31,9 @@ async def _setup(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     # Lists are fetched in a background task (start-up never waits for a download).
-    coordinator = entry.runtime_data
+    knowledge = entry.runtime_data.knowledge
     async with asyncio.timeout(5):
-        while coordinator.matcher.match("newtracker.example.net") is None:  # noqa: ASYNC110
+        while knowledge.current.matcher.match("newtracker.example.net") is None:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await hass.async_block_till_done()
 
@@ -43,8 +46,8 @@ async def test_subscribed_list_is_counted_blocked_and_reported(
     log_line: Callable[[str, str], str],
 ) -> None:
     await _setup(hass, mock_entry, server, [])
-    coordinator = mock_entry.runtime_data
-    assert coordinator.matcher.match("a.newtracker.example.net") is not None
+    coordinator = mock_entry.runtime_data.coordinator
+    assert coordinator.knowledge.current.matcher.match("a.newtracker.example.net") is not None
     # The router's dnsmasq snippet was rewritten to include the list's domains.
     assert patch_backend.snippet_domains is not None
     assert "newtracker.example.net" in patch_backend.snippet_domains
@@ -80,3 +83,28 @@ async def test_override_blocks_an_allowed_name(
     patch_backend.log(log_line(TV_IP, "time.samsungcloudsolution.com"))
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == "1"
+
+
+@pytest.fixture
+def hass_config_dir(tmp_path: Path) -> str:
+    """A configuration directory of this test's own: the files below are asserted on."""
+    return str(tmp_path)
+
+
+async def test_compiled_rules_are_cached_outside_backups(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    cache = Path(hass.config.cache_path(DOMAIN, setup_entry.entry_id))
+    storage = Path(hass.config.path(".storage", DOMAIN))
+
+    def _files() -> tuple[bool, bool]:
+        return (cache / CACHE_FILE).is_file(), storage.exists()
+
+    assert await hass.async_add_executor_job(_files) == (True, False)
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert setup_entry.runtime_data.knowledge.summary()["cache"] == "loaded from cache"
+
+    assert await hass.config_entries.async_remove(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not await hass.async_add_executor_job(Path(hass.config.cache_path(DOMAIN)).exists)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from custom_components.snoop_guard import subscriptions
 from custom_components.snoop_guard.const import DOMAIN
+from custom_components.snoop_guard.engine.compiled import CACHE_FILE
 from custom_components.snoop_guard.subscriptions import SubscriptionManager
 
 from .conftest import LIST_V1, LIST_V2, ListServer
@@ -101,3 +106,97 @@ async def test_persistent_failure_raises_a_repair_issue_that_clears(
     server.status = 200
     assert await manager.async_refresh(force=True)
     assert not ir.async_get(hass).issues
+
+
+@pytest.fixture
+def hass_config_dir(tmp_path: Path) -> str:
+    """A configuration directory of this test's own: the files below are asserted on."""
+    return str(tmp_path)
+
+
+def _digest_name(entry_id: str, url: str) -> str:
+    return hashlib.sha256(f"{entry_id}\n{url}".encode()).hexdigest()[:24] + ".txt"
+
+
+def _copy_path(hass: HomeAssistant, url: str) -> Path:
+    return Path(hass.config.cache_path(DOMAIN, "entry1", "lists", _digest_name("entry1", url)))
+
+
+async def test_copies_are_kept_in_the_cache_not_in_backups(
+    hass: HomeAssistant, server: ListServer
+) -> None:
+    manager = await _manager(hass, server.url)
+    assert await manager.async_refresh()
+    copy = _copy_path(hass, server.url)
+    assert await hass.async_add_executor_job(copy.read_text) == LIST_V1
+    assert not await hass.async_add_executor_job(Path(hass.config.path(".storage", DOMAIN)).exists)
+
+    await manager.async_remove()
+    assert not await hass.async_add_executor_job(copy.parent.exists)
+
+
+async def test_copies_from_older_versions_move_out_of_storage(
+    hass: HomeAssistant, server: ListServer, hass_storage: dict[str, Any]
+) -> None:
+    legacy = Path(hass.config.path(".storage", DOMAIN))
+    ours = legacy / "lists" / _digest_name("entry1", server.url)
+    theirs = legacy / "lists" / _digest_name("entry2", server.url)
+    matcher = legacy / "entry1" / CACHE_FILE
+
+    def _write_legacy() -> None:
+        ours.parent.mkdir(parents=True)
+        ours.write_text(LIST_V1, encoding="utf-8")
+        theirs.write_text(LIST_V2, encoding="utf-8")
+        matcher.parent.mkdir()
+        matcher.write_bytes(b"compiled")
+
+    await hass.async_add_executor_job(_write_legacy)
+    hass_storage[f"{DOMAIN}.entry1.lists"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.entry1.lists",
+        "data": {
+            "lists": {
+                server.url: {
+                    "url": server.url,
+                    "etag": '"v1"',
+                    "sha256": hashlib.sha256(LIST_V1.encode()).hexdigest(),
+                    "checked": dt_util.utcnow().isoformat(),
+                }
+            }
+        },
+    }
+    manager = await _manager(hass, server.url)
+    # The copy moved with its state: still used offline, still fetched conditionally.
+    assert await manager.async_texts() == {server.url: LIST_V1}
+    assert manager.status[server.url].etag == '"v1"'
+    cache = Path(hass.config.cache_path(DOMAIN, "entry1"))
+
+    def _layout() -> tuple[bool, bool, bool, bool]:
+        return (
+            (cache / CACHE_FILE).read_bytes() == b"compiled",
+            ours.exists(),
+            (legacy / "entry1").exists(),
+            theirs.exists(),
+        )
+
+    # The other entry's copy waits for that entry to start.
+    assert await hass.async_add_executor_job(_layout) == (True, False, False, True)
+    assert not await manager.async_refresh(force=True)
+    assert server.requests[-1]["If-None-Match"] == '"v1"'
+
+
+async def test_a_lost_copy_is_fetched_again(
+    hass: HomeAssistant, server: ListServer, hass_storage: dict[str, Any]
+) -> None:
+    """The cache was cleared, or a backup restored without it: the state says 'have it'."""
+    manager = await _manager(hass, server.url)
+    assert await manager.async_refresh()
+    copy = _copy_path(hass, server.url)
+    await hass.async_add_executor_job(copy.unlink)
+
+    again = await _manager(hass, server.url)
+    assert await again.async_texts() == {}
+    # Due at once, and asked for without a validator (a 304 would leave it lost).
+    assert await again.async_refresh()
+    assert "If-None-Match" not in server.requests[-1]
+    assert await again.async_texts() == {server.url: LIST_V1}
