@@ -91,7 +91,7 @@ async def test_history_from_before_setup_is_not_counted(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.runtime_data.cursor.newest is not None
+    assert entry.runtime_data.coordinator.dns.cursor.newest is not None
     sensor = _entity(hass, entry, _device(lab, "tv").mac, "tracker_contacts")
     await _tv_resolves(hass, lab, "samba.tv")
     await wait_for(
@@ -130,7 +130,7 @@ async def test_samsung_like_tv_keeps_streaming_when_its_trackers_are_blocked(
 ) -> None:
     # 8c:79:f5 is a Samsung Electronics OUI; the host name makes it a TV.
     samsung = lab.add_client("samsung", "8c:79:f5:12:34:56", "Samsung-TV")
-    await lab_entry.runtime_data.async_refresh()
+    await lab_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     sensor = _entity(hass, lab_entry, samsung.mac, "tracker_contacts")
     block = _entity(hass, lab_entry, samsung.mac, "block_trackers")
@@ -148,7 +148,7 @@ async def test_samsung_like_tv_keeps_streaming_when_its_trackers_are_blocked(
     # The functional allow-list keeps the TV's time service out of dnsmasq's tracker sets.
     snippet = await hass.async_add_executor_job(_read, lab.info.dnsmasq_conf_dir)
     assert "/samsungads.com/" in snippet
-    assert "/time.samsungcloudsolution.com/" not in snippet
+    assert "/time.samsungcloudsolution.com/4#inet#snoop_guard#allowed4," in snippet
     assert "/samsungcloudsolution.com/" not in snippet
     assert "/acr0.samsungcloudsolution.com/" in snippet
 
@@ -175,7 +175,8 @@ async def test_flushed_table_is_reapplied(
     block = _entity(hass, lab_entry, tv.mac, "block_trackers")
     await _switch(hass, SERVICE_TURN_ON, block)
 
-    reapplied_before = lab_entry.runtime_data.reapply_count
+    coordinator = lab_entry.runtime_data.coordinator
+    reapplied_before = coordinator.reapply_count
     router_nft(lab, ["delete", "table", "inet", "snoop_guard"])
     await _tv_resolves(hass, lab, "gz-data.com")
     assert await _tv_reaches(hass, lab, tracker_ip)
@@ -183,7 +184,7 @@ async def test_flushed_table_is_reapplied(
     # The next reconciliation (every 30 s) finds the table gone and puts it back. The
     # scheduled refresh is fired without freezing time: real SSH timeouts keep running.
     async_fire_time_changed(hass, dt_util.utcnow() + RECONCILE_INTERVAL)
-    await wait_for(lambda: lab_entry.runtime_data.reapply_count > reapplied_before, within=10)
+    await wait_for(lambda: coordinator.reapply_count > reapplied_before, within=10)
     await hass.async_block_till_done()
     listing = json.loads(
         router_nft(lab, ["-j", "list", "set", "inet", "snoop_guard", "bt_mac"]).stdout
@@ -252,7 +253,7 @@ async def test_hostile_names_are_data(
     for mac in (tv.mac, hostile.mac):
         await _switch(hass, SERVICE_TURN_ON, _entity(hass, lab_entry, mac, "block_trackers"))
     assert router_nft(lab, ["list", "table", "inet", "snoop_guard"]).returncode == 0
-    coordinator = lab_entry.runtime_data
+    coordinator = lab_entry.runtime_data.coordinator
     await coordinator.async_refresh()
     assert coordinator.data.enforced is not None
     assert coordinator.data.enforced.in_sync

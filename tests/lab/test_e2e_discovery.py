@@ -23,9 +23,10 @@ from zeroconf.asyncio import AsyncZeroconf
 
 from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
 from custom_components.snoop_guard.const import DOMAIN
-from custom_components.snoop_guard.engine.discovery import SsdpRecord, parse_device_description
+from custom_components.snoop_guard.engine.discovery import SsdpRecord
 from custom_components.snoop_guard.watchers import DiscoveryWatchers
 from lab.netlab import Lab
+from lab.upnp_description import parse_device_description, with_description
 
 from .conftest import entry_data_for, wait_for
 
@@ -54,14 +55,13 @@ def _ssdp_records(lab: Lab) -> list[SsdpRecord]:
             )  # fmt: skip
             descriptions[location] = fetched.stdout
         description, _ = parse_device_description(descriptions[location])
-        records.append(
-            SsdpRecord(
-                st=headers.get("ST", ""),
-                usn=headers.get("USN", ""),
-                server=headers.get("SERVER", ""),
-                location=location,
-            ).with_description(description)
+        record = SsdpRecord(
+            st=headers.get("ST", ""),
+            usn=headers.get("USN", ""),
+            server=headers.get("SERVER", ""),
+            location=location,
         )
+        records.append(with_description(record, description))
     return records
 
 
@@ -95,7 +95,7 @@ async def test_real_announcements_classify_and_join_the_cast_device(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
 
     await hass.async_add_executor_job(lab.start_announce, 1.0)
     aiozc = AsyncZeroconf(interfaces=[info.host_ip])

@@ -20,6 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.snoop_guard.const import DOMAIN, EVENT_SCAN_DETECTED
+from custom_components.snoop_guard.scanning import upload_issue_id
 from lab.netlab import Lab
 
 from .conftest import wait_for
@@ -39,7 +40,7 @@ def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
 async def test_gozen_sweep_is_caught_within_five_seconds_and_the_upload_repaired(
     hass: HomeAssistant, lab: Lab, lab_entry: MockConfigEntry, tmp_path: Path
 ) -> None:
-    coordinator = lab_entry.runtime_data
+    coordinator = lab_entry.runtime_data.coordinator
     assert "arp" in coordinator.scan.signals, coordinator.scan.listener_problem
     gozen = lab.add_client("gozen", GOZEN_MAC, "Skyworth-Gozen")
     await coordinator.async_refresh()
@@ -89,7 +90,8 @@ async def test_gozen_sweep_is_caught_within_five_seconds_and_the_upload_repaired
     state = hass.states.get(lan)
     assert state.attributes["hosts_probed"] >= 5
     assert "arp_sweep" in state.attributes["methods"]
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"upload_{lab_entry.entry_id}_{gozen.mac}")
+    issue_id = upload_issue_id(lab_entry.entry_id, gozen.mac)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     # The phone chattering all along (ARP for the gateway, mDNS, HA-style checks) raised nothing.
     assert {d["mac"] for _, d in seen} == {gozen.mac}

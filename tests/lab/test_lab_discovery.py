@@ -26,10 +26,10 @@ from custom_components.snoop_guard.engine.discovery import (  # noqa: E402
     DhcpRecord,
     MdnsRecord,
     SsdpRecord,
-    parse_device_description,
 )
 from custom_components.snoop_guard.engine.routerdata import parse_dnsmasq_leases  # noqa: E402
 from lab.netlab import ANNOUNCE, Lab  # noqa: E402
+from lab.upnp_description import parse_device_description, with_description  # noqa: E402
 from tests.lab.test_lab_selfcheck import UNAVAILABLE  # noqa: E402
 
 pytestmark = pytest.mark.lab
@@ -206,7 +206,7 @@ def _hear_everything(lab: Lab) -> DeviceInventory:
         )
         if headers.get("ST") == "upnp:rootdevice":
             description, _ = parse_device_description(_fetch(lab, record.location))
-            record = record.with_description(description)
+            record = with_description(record, description)
         inventory.add(record)
     leases = parse_dnsmasq_leases(Path(info.dhcp_leases).read_text())
     for lease in leases:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.dnslog import DnsEventKind, DnsmasqLogParser
 from custom_components.snoop_guard.engine.scan import ScanConfig, ScanDetector, ScanEvent
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
@@ -93,7 +94,7 @@ def scan_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScanLab]:
             # Home Assistant itself, the router (also the DNS server)
             allow={ha_mac, info.host_ip, router_mac, info.router_ip},
             ip_to_mac={d.ip: d.mac for d in info.devices},
-            matcher=TrackerMatcher.from_bundled(),
+            matcher=build_matcher(),
             work=work,
         )
         lab.start_traffic(interval=1.0)
