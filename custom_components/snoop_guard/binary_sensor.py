@@ -45,6 +45,8 @@ SCAN_SENSORS: tuple[ScanSensorDescription, ...] = (
 UPLOAD_SENSOR = BinarySensorEntityDescription(
     key="upload_suspected", translation_key="upload_suspected"
 )
+# On while the device resolves names past the home's DNS (bypass.py).
+BYPASS_SENSOR = BinarySensorEntityDescription(key="dns_bypass", translation_key="dns_bypass")
 
 
 async def async_setup_entry(
@@ -59,6 +61,7 @@ async def async_setup_entry(
         lambda runtime, device: (
             *(ScanBinarySensor(runtime, device, d) for d in SCAN_SENSORS),
             UploadSuspectedBinarySensor(runtime, device, UPLOAD_SENSOR),
+            DnsBypassBinarySensor(runtime, device, BYPASS_SENSOR),
         ),
     )
 
@@ -117,4 +120,30 @@ class UploadSuspectedBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):
         return {
             "last_upload_suspected": last.isoformat() if last else None,
             "last_upload_domain": state.last_upload_domain,
+        }
+
+
+class DnsBypassBinarySensor(SnoopGuardDeviceEntity, BinarySensorEntity):
+    """On while the device avoids the home's DNS; unavailable where that cannot be seen."""
+
+    @property
+    def available(self) -> bool:
+        """Only a backend that sees forwarded DNS can tell."""
+        enforced = self.coordinator.data.enforced
+        return super().available and enforced is not None and enforced.observes_bypass
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the device bypasses the home's DNS now."""
+        return self.coordinator.bypass.bypassing(self.mac)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """How, when last, and to how many resolvers (never the device's MAC)."""
+        bypass = self.coordinator.bypass
+        state = bypass.evidence(self.mac)
+        return {
+            "method": bypass.method(state),
+            "last_seen": state.last_seen.isoformat() if state.last_seen else None,
+            "resolver_count": len(state.resolvers),
         }

@@ -44,7 +44,7 @@ STORE_SAVE_DELAY: Final = 15.0
 MAX_PENDING_CONTACTS: Final = 1000
 
 # The two kinds of block, as used in services and stored timers.
-BLOCK_KINDS: Final = ("trackers", "internet")
+BLOCK_KINDS: Final = ("trackers", "internet", "bypass")
 # Subscribed lists are checked this often (each is fetched at most daily).
 LIST_CHECK_INTERVAL: Final = timedelta(hours=1)
 # A config entry's stable router id: the prefix of every unique id and device

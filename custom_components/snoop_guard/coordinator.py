@@ -36,10 +36,12 @@ from .backends.base import (
     EnforcedState,
     HostKeyMismatchError,
 )
+from .bypass import BypassMonitor
 from .const import DOMAIN, LOGGER, RECONCILE_INTERVAL, STORE_SAVE_DELAY, STORE_VERSION
 from .device_owner import async_remove_device
 from .dnsfeed import DnsFeed
 from .engine.counters import Contact, ContactCounters
+from .engine.dnslog import DnsEvent
 from .events import AutomationEvents
 from .knowledge import TrackerKnowledge
 from .policies import BlockPolicies
@@ -81,11 +83,12 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             ScanSettings.from_options(entry.options, router_host=str(entry.data.get("host", ""))),
             on_change=self.async_update_listeners,
         )
+        self.bypass = BypassMonitor(hass, entry)
         self.dns = DnsFeed(
             backend.stream_dns_lines,
             matcher=lambda: self.knowledge.current.matcher,
             mac_of_ip=self._mac_of_ip,
-            on_query=self.scan.feed_dns,
+            on_query=self._on_query,
             on_contact=self._record,
             on_unknown_client=self._on_unknown_client,
         )
@@ -198,6 +201,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             devices=devices, ip_to_mac=ip_to_mac, enforced=enforced, reapplied=reapplied
         )
         self._drain_pending(ip_to_mac)
+        self.bypass.feed_enforced(enforced, devices, self.blocks.policies)
         return snapshot
 
     async def _async_reconcile(self) -> tuple[EnforcedState, int]:
@@ -252,11 +256,12 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         *,
         reason: str | None = None,
     ) -> None:
-        """Set one kind of block ("trackers" or "internet") of a device."""
+        """Set one kind of block ("trackers", "internet" or "bypass") of a device."""
         await self.async_set_block(
             mac,
             trackers=block if what == "trackers" else None,
             internet=block if what == "internet" else None,
+            bypass=block if what == "bypass" else None,
             until=until,
             reason=reason,
         )
@@ -269,6 +274,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         internet: bool | None = None,
         until: datetime | None = None,
         reason: str | None = None,
+        bypass: bool | None = None,
     ) -> None:
         """Change a device's desired blocks and enforce them now.
 
@@ -282,6 +288,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             internet=internet,
             until=until,
             ips=device.ips if device else (),
+            bypass=bypass,
         )
         for what, after in changes:
             self.events.block_changed(mac, what, after, reason)
@@ -302,9 +309,17 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         if self.data is not None:
+            self.bypass.feed_enforced(enforced, self.data.devices, self.blocks.policies)
             self.async_set_updated_data(replace(self.data, enforced=enforced))
 
     # -- DNS log ----------------------------------------------------------------------
+
+    @callback
+    def _on_query(self, event: DnsEvent, mac: str, is_tracker: bool) -> None:
+        self.scan.feed_dns(event, mac, is_tracker)
+        watched = self.data is not None and mac in self.data.devices
+        if self.bypass.feed_lookup(mac, event.name, watched):
+            self.async_update_listeners()
 
     def _mac_of_ip(self, ip: str) -> str | None:
         return self.data.ip_to_mac.get(ip) if self.data else None

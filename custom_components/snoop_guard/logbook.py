@@ -58,7 +58,9 @@ def _company_message(data: Mapping[str, Any]) -> str:
 
 @callback
 def _block_message(data: Mapping[str, Any]) -> str:
-    what = "internet access" if data.get("what") == "internet" else "trackers"
+    what = {"internet": "internet access", "bypass": "DNS bypass"}.get(
+        str(data.get("what")), "trackers"
+    )
     verb = "blocked" if data.get("blocked") else "unblocked"
     reason = _REASONS.get(str(data.get("reason")))
     return f"{what} {verb}" + (f" {reason}" if reason else "")

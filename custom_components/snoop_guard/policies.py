@@ -22,12 +22,14 @@ from .backends.base import DevicePolicy
 from .const import BLOCK_KINDS
 from .engine.routerdata import normalize_mac
 
-# (mac, "trackers" | "internet")
+# (mac, "trackers" | "internet"); "bypass" blocks have no timer
 type BlockKey = tuple[str, str]
 
 
 def _is_blocking(policy: DevicePolicy | None) -> bool:
-    return policy is not None and (policy.block_trackers or policy.block_internet)
+    return policy is not None and (
+        policy.block_trackers or policy.block_internet or policy.block_bypass
+    )
 
 
 class BlockPolicies:
@@ -75,6 +77,7 @@ class BlockPolicies:
                     ips=tuple(str(ip) for ip in ips) if isinstance(ips, list) else (),
                     block_trackers=raw.get("block_trackers") is True,
                     block_internet=raw.get("block_internet") is True,
+                    block_bypass=raw.get("block_bypass") is True,
                 )
         raw_expiry = data.get("expiry")
         if isinstance(raw_expiry, dict):
@@ -92,6 +95,7 @@ class BlockPolicies:
                     "ips": list(p.ips),
                     "block_trackers": p.block_trackers,
                     "block_internet": p.block_internet,
+                    "block_bypass": p.block_bypass,
                 }
                 for mac, p in self._policies.items()
                 if _is_blocking(p)
@@ -112,14 +116,16 @@ class BlockPolicies:
         internet: bool | None,
         until: datetime | None,
         ips: tuple[str, ...],
+        bypass: bool | None = None,
     ) -> list[tuple[str, bool]]:
         """Set the wanted blocks of ``mac``; return the kinds that changed and their value.
 
         ``None`` leaves a kind as it is. With ``until`` the kinds turned on here end
         by themselves then; setting a kind cancels its timer otherwise. ``ips`` are the
-        device's current addresses (empty: keep the known ones).
+        device's current addresses (empty: keep the known ones). ``bypass`` is the
+        block of the device's DNS bypass (redirect, DoT/DoH reject).
         """
-        for what, value in (("trackers", trackers), ("internet", internet)):
+        for what, value in (("trackers", trackers), ("internet", internet), ("bypass", bypass)):
             if value is not None:
                 self._set_expiry((mac, what), value, until)
         current = self._policies.get(mac) or DevicePolicy(mac=mac)
@@ -128,6 +134,7 @@ class BlockPolicies:
             ips=ips or current.ips,
             block_trackers=current.block_trackers if trackers is None else trackers,
             block_internet=current.block_internet if internet is None else internet,
+            block_bypass=current.block_bypass if bypass is None else bypass,
         )
         self._policies[mac] = policy
         return [
@@ -135,6 +142,7 @@ class BlockPolicies:
             for what, before, after in (
                 ("trackers", current.block_trackers, policy.block_trackers),
                 ("internet", current.block_internet, policy.block_internet),
+                ("bypass", current.block_bypass, policy.block_bypass),
             )
             if before != after
         ]

@@ -1,4 +1,4 @@
-"""Repair flows: act on a suspected network-inventory upload with one click."""
+"""Repair flows: act on a suspected inventory upload or a DNS bypass with one click."""
 
 from __future__ import annotations
 
@@ -58,12 +58,25 @@ class UploadRepairFlow(RepairsFlow):
         return self.async_create_entry(data={})
 
 
+class BypassRepairFlow(UploadRepairFlow):
+    """Offer to block the DNS bypass of a device that avoids the home's DNS."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Confirm, then block the bypass."""
+        if user_input is None:
+            return self.async_show_form(step_id="init")
+        return await self._async_block("bypass")
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Create the fix flow of a suspected upload."""
+    """Create the fix flow of a suspected upload or a DNS bypass."""
     data = data or {}
-    return UploadRepairFlow(str(data.get("entry_id", "")), str(data.get("mac", "")))
+    entry_id, mac = str(data.get("entry_id", "")), str(data.get("mac", ""))
+    if issue_id.startswith("bypass_"):
+        return BypassRepairFlow(entry_id, mac)
+    return UploadRepairFlow(entry_id, mac)
 
 
 __all__ = ["DOMAIN", "async_create_fix_flow"]

@@ -179,7 +179,7 @@ async def test_editor_on_a_device_cast_owns_reads_well_through_our_entities(
     # No device class: "<TV> LAN scanning turned on", "<TV> Upload suspected turned on".
     assert turned_on == {
         _registry_id(hass, mock_entry, "binary_sensor", key)
-        for key in ("lan_scanning", "wifi_scanning", "upload_suspected")
+        for key in ("lan_scanning", "wifi_scanning", "upload_suspected", "dns_bypass")
     }
     actions = await _ws(
         hass, hass_ws_client, {"type": "device_automation/action/list", "device_id": tv.id}
