@@ -284,6 +284,33 @@ async def test_card_shows_the_tv_and_blocks_its_trackers(
         )
     assert await hass.async_add_executor_job(lab.http_get, "tv", tracker_ip)
 
+    # The card reads earlier trackers from the recorder, which commits about once a second:
+    # open the page only once every lookup is there (as a person would a moment later).
+    last_tracker = next(
+        entity_id
+        for entity_id, state in (await hass.async_add_executor_job(_states, real)).items()
+        if entity_id.endswith("_last_tracker") and state["state"] == TV_LOOKUPS[-1]
+    )
+
+    async def recorded() -> bool:
+        [history] = await websocket_commands(
+            real.token,
+            [
+                {
+                    "type": "history/history_during_period",
+                    "start_time": "2000-01-01T00:00:00+00:00",
+                    "entity_ids": [last_tracker],
+                    "minimal_response": True,
+                    "no_attributes": True,
+                    "significant_changes_only": False,
+                }
+            ],
+            real.base,
+        )
+        return set(TV_LOOKUPS) <= {row.get("s") for row in history.get(last_tracker, [])}
+
+    await wait_for(recorded, within=20, step=0.5)
+
     dashboard = await hass.async_add_executor_job(create_dashboard, real.token, real.base)
     [devices] = await websocket_commands(
         real.token, [{"type": "config/device_registry/list"}], real.base
