@@ -203,7 +203,48 @@ def bench_large_readback(n: int = 100_000) -> None:
     )
 
 
+async def bench_steady_readback(n: int = 20_000, rounds: int = 5) -> None:
+    """Steady ``async_read_state`` with ``n`` tracker entries installed: requests and bytes.
+
+    "full" forgets the deny list read before (as every read-back did before the
+    counts check); "steady" is the backend as it is (``/info/ftl`` counts unchanged:
+    the deny list is not fetched). Wall time includes the emulator (same process).
+    """
+    emulator = PiholeEmulator(password=PASSWORD)
+    await emulator.start()
+    results: dict[str, tuple[float, float, float]] = {}
+    async with aiohttp.ClientSession() as http:
+        backend = PiholeBackend(http, host="127.0.0.1", port=emulator.port, password=PASSWORD)
+        trackers = TrackerSet(tuple(f"t{i}.tracker.example" for i in range(n)), "", "ef" * 32)
+        policy = DevicePolicy("aa:bb:cc:00:00:01", ("192.168.1.20",), block_trackers=True)
+        await backend.async_apply([policy], trackers)
+        await backend.async_read_state([policy], trackers)
+        for mode in ("full", "steady"):
+            walls: list[float] = []
+            requests = sent = 0
+            for _ in range(rounds):
+                if mode == "full":
+                    backend._exact = None
+                before, bytes_before = len(emulator.requests), emulator.reply_bytes
+                start = time.perf_counter()
+                state = await backend.async_read_state([policy], trackers)
+                walls.append(time.perf_counter() - start)
+                assert state.in_sync
+                requests += len(emulator.requests) - before
+                sent += emulator.reply_bytes - bytes_before
+            results[mode] = (statistics.median(walls), requests / rounds, sent / rounds)
+        await backend.async_close()
+    await emulator.close()
+    print(f"steady read-back, {n:,} tracker entries installed (median of {rounds}):")
+    for mode, (wall, requests, sent) in results.items():
+        print(
+            f"  {mode:<6}: {wall * 1e3:7.1f} ms, {requests:.0f} requests, "
+            f"{sent / 1024:9.1f} KiB of replies"
+        )
+
+
 if __name__ == "__main__":
     bench_parse()
     bench_large_readback()
     asyncio.run(bench_poll_and_block())
+    asyncio.run(bench_steady_readback())

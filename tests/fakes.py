@@ -28,7 +28,9 @@ from custom_components.snoop_guard.backends.base import (
     BackendResponseError,
     Capability,
     DevicePolicy,
+    DnsSource,
     EnforcedState,
+    Enforcement,
     RouterClient,
     RouterInfo,
     TrackerSet,
@@ -422,6 +424,18 @@ class FakeBackend:
     @property
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(Capability)
+
+    @property
+    def enforcement(self) -> Enforcement:
+        return Enforcement.FIREWALL
+
+    @property
+    def dns_source(self) -> DnsSource:
+        return DnsSource.LOG_LINES
+
+    @property
+    def manual_removal(self) -> str:
+        return "the fake table"
 
     @property
     def snippet_path(self) -> str:

@@ -17,6 +17,7 @@ from custom_components.snoop_guard.backends.base import (
     BackendResponseError,
     DevicePolicy,
     TrackerSet,
+    WrongServerError,
 )
 from tests.emulators.adguard import BLOCK_SECONDS, AdGuardEmulator, serve
 
@@ -120,16 +121,16 @@ async def test_unreachable_is_a_connection_error(socket_enabled: None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "content_type"),
+    ("status", "body", "content_type", "wrong_server"),
     [
-        (404, "404 page not found", "text/plain"),
-        (200, "<html><body>Router login</body></html>", "text/html"),
-        (200, '{"hello": "world"}', "application/json"),
-        (500, '{"message": "boom"}', "application/json"),
+        (404, "404 page not found", "text/plain", True),
+        (200, "<html><body>Router login</body></html>", "text/html", True),
+        (200, '{"hello": "world"}', "application/json", True),
+        (500, '{"message": "boom"}', "application/json", False),
     ],
 )
 async def test_other_http_server_is_a_response_error(
-    socket_enabled: None, status: int, body: str, content_type: str
+    socket_enabled: None, status: int, body: str, content_type: str, wrong_server: bool
 ) -> None:
     async def anything(request: web.Request) -> web.Response:
         return web.Response(status=status, text=body, content_type=content_type)
@@ -138,8 +139,9 @@ async def test_other_http_server_is_a_response_error(
     app.router.add_route("*", "/{tail:.*}", anything)
     async with serve(app) as port, aiohttp.ClientSession() as session:
         backend = AdGuardBackend(session, host="127.0.0.1", port=port)
-        with pytest.raises(BackendResponseError):
+        with pytest.raises(BackendResponseError) as err:
             await backend.async_connect()
+        assert isinstance(err.value, WrongServerError) is wrong_server
 
 
 async def test_clients_say_how_they_were_identified(agh: Harness) -> None:
@@ -312,10 +314,15 @@ async def test_allowlist_mode_reads_back_off(agh: Harness) -> None:
     policies = [DevicePolicy(TV_MAC, (TV_IP,), block_internet=True)]
     await backend.async_apply(policies, TRACKERS)
     assert TV_IP in emulator.access["disallowed_clients"]
-    state = await backend.async_read_state(policies, TRACKERS)
-    # AdGuard Home ignores disallowed_clients while an allowlist is set: not enforced.
-    assert state.block_internet == frozenset()
-    assert not state.in_sync
+    writes = len(emulator.writes)
+    for _ in range(3):
+        state = await backend.async_read_state(policies, TRACKERS)
+        # AdGuard Home ignores disallowed_clients while an allowlist is set: not
+        # enforced, but written as wanted (no re-apply), and the reason is named.
+        assert state.block_internet == frozenset()
+        assert state.in_sync
+        assert state.limits == ("allowlist_mode",)
+    assert len(emulator.writes) == writes
 
 
 async def test_user_cidr_counts_as_blocked(agh: Harness) -> None:
@@ -350,16 +357,35 @@ async def test_hostile_names_never_reach_rules(agh: Harness) -> None:
         lambda e: e.clients.append(
             {"name": "TV", "ids": [TV_IP], "use_global_settings": False, "filtering_enabled": False}
         ),
+        lambda e: e.user_rules.insert(0, "@@||samsungads.com^$important"),
     ],
-    ids=["protection-off", "filtering-off", "client-filtering-off"],
+    ids=["protection-off", "filtering-off", "client-filtering-off", "user-override"],
 )
 async def test_tracker_rules_that_do_not_apply_read_back_off(
-    agh: Harness, switch_off: Callable[[AdGuardEmulator], None]
+    agh: Harness, switch_off: Callable[[AdGuardEmulator], None], request: pytest.FixtureRequest
 ) -> None:
     backend = agh.backend()
     await backend.async_apply(_policies(trackers=True), TRACKERS)
-    assert (await backend.async_read_state(_policies(trackers=True), TRACKERS)).block_trackers
-    switch_off(agh.emulator)
     state = await backend.async_read_state(_policies(trackers=True), TRACKERS)
-    assert state.block_trackers == frozenset()
-    assert not state.in_sync
+    assert state.block_trackers
+    assert state.in_sync
+    assert state.limits == ()
+    writes = len(agh.emulator.writes)
+    assert writes == 1  # One apply: one write of the user rules.
+    switch_off(agh.emulator)
+    limit = {
+        "protection-off": "protection_disabled",
+        "filtering-off": "filtering_disabled",
+        "client-filtering-off": "client_filtering_off",
+        "user-override": "user_rule_override",
+    }[request.node.callspec.id]
+    for _ in range(3):
+        state = await backend.async_read_state(_policies(trackers=True), TRACKERS)
+        # What we wrote is still as wanted: in sync, so the coordinator does not
+        # re-apply; what the server enforces is off, and ``limits`` says why.
+        assert state.in_sync
+        assert state.limits == (limit,)
+        if limit != "user_rule_override":
+            assert state.block_trackers == frozenset()
+    await backend.async_apply(_policies(trackers=True), TRACKERS)
+    assert len(agh.emulator.writes) == writes

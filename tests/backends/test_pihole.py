@@ -14,10 +14,11 @@ from aiohttp import web
 from custom_components.snoop_guard.backends.base import (
     BackendAuthError,
     BackendConnectionError,
-    BackendResponseError,
     Capability,
+    PolledDnsSource,
     RouterClient,
     RouterInfo,
+    WrongServerError,
 )
 from custom_components.snoop_guard.backends.pihole import (
     PiholeBackend,
@@ -43,7 +44,7 @@ async def test_connect_and_close_release_the_session(
     pihole: PiholeEmulator, make_backend: Make
 ) -> None:
     backend = make_backend()
-    assert backend.capabilities == frozenset(Capability)
+    assert backend.capabilities == frozenset(Capability) - {Capability.BLOCK_BYPASS}
     assert await backend.async_connect() == RouterInfo(system="pihole", hostname="pihole")
     assert pihole.live_sessions() == 1
     assert pihole.logins == 1
@@ -117,10 +118,70 @@ async def web_ui(socket_enabled: None) -> AsyncGenerator[int]:
     await runner.cleanup()
 
 
-async def test_not_a_pihole_is_a_response_error(web_ui: int, http: aiohttp.ClientSession) -> None:
+async def test_not_a_pihole_is_a_wrong_server(web_ui: int, http: aiohttp.ClientSession) -> None:
     backend = PiholeBackend(http, host="127.0.0.1", port=web_ui, password=PASSWORD)
-    with pytest.raises(BackendResponseError):
+    with pytest.raises(WrongServerError):
         await backend.async_connect()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (
+            404,
+            '{"error": {"key": "not_found", "message": "Not found", "hint": null}}',
+            "application/json",
+        ),
+        (404, "404 page not found", "text/plain"),
+        (200, '{"hello": "world"}', "application/json"),
+        (200, "not json", "application/json"),
+    ],
+)
+async def test_other_servers_are_wrong_servers(
+    socket_enabled: None, http: aiohttp.ClientSession, status: int, body: str, content_type: str
+) -> None:
+    async def anything(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=body, content_type=content_type)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", anything)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        backend = PiholeBackend(http, host="127.0.0.1", port=port, password=PASSWORD)
+        with pytest.raises(WrongServerError):
+            await backend.async_connect()
+    finally:
+        await runner.cleanup()
+
+
+async def test_refused_password_is_latched_one_login_only(
+    pihole: PiholeEmulator, make_backend: Make
+) -> None:
+    backend = make_backend(password="wrong")
+    for _ in range(3):
+        with pytest.raises(BackendAuthError):
+            await backend.async_poll_dns(None)
+    with pytest.raises(BackendAuthError):
+        await backend.async_list_clients()
+    assert pihole.logins == 1
+    assert len(pihole.requests) == 1
+
+
+async def test_password_changed_under_a_live_session_is_one_relogin(
+    pihole: PiholeEmulator, make_backend: Make
+) -> None:
+    backend = make_backend()
+    await backend.async_connect()
+    pihole.password = "changed"
+    pihole.expire_sessions()
+    for _ in range(3):
+        with pytest.raises(BackendAuthError):
+            await backend.async_poll_dns({"id": 0})
+    assert pihole.logins == 2
 
 
 async def test_full_session_table_is_a_clear_error(
@@ -266,3 +327,42 @@ async def test_garbage_cursor_is_a_first_poll(
         entries, cursor = await backend.async_poll_queries(bad)
         assert _ids(entries) == [1]
         assert cursor == {"id": 1}
+
+
+async def test_poll_dns_empty_log_restart_and_backlog(
+    pihole: PiholeEmulator, make_backend: Make
+) -> None:
+    backend = make_backend(page=50)
+    assert isinstance(backend, PolledDnsSource)
+    batch = await backend.async_poll_dns(None)
+    assert batch.queries == ()
+    assert batch.more is False
+    pihole.add_query("Tracker.Example", "192.168.1.50", client_name=HOSTILE, qtype="AAAA")
+    batch = await backend.async_poll_dns(json.loads(json.dumps(batch.cursor)))
+    (query,) = batch.queries
+    assert (query.name, query.qtype, query.client_ip) == ("tracker.example", "AAAA", "192.168.1.50")
+    assert query.client_name == HOSTILE
+    assert query.client_mac is None
+    assert query.when.tzinfo is not None
+    assert query.when.timestamp() == pytest.approx(pihole.clock - 0.001)
+    await backend.async_close()
+
+    # A backlog of many pages, polled by a new backend each time (restart, reconnect).
+    names = [f"q{i}.example" for i in range(1234)]
+    for name in names:
+        pihole.add_query(name, "192.168.1.51")
+    cursor = json.loads(json.dumps(batch.cursor))
+    got: list[str] = []
+    mores: list[bool] = []
+    for _ in range(20):
+        fresh = make_backend(page=50, max_entries=300)
+        batch = await fresh.async_poll_dns(cursor)
+        await fresh.async_close()
+        got += [q.name for q in batch.queries]
+        mores.append(batch.more)
+        cursor = json.loads(json.dumps(batch.cursor))
+        if not batch.more:
+            break
+    assert got == names
+    assert mores[0] is True
+    assert mores[-1] is False

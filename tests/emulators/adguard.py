@@ -17,7 +17,6 @@ sends 403 (``authhttp.go``), and so does the emulator (``KNOWN_DEVIATIONS``).
 from __future__ import annotations
 
 import base64
-import bisect
 import ipaddress
 import json
 import re
@@ -26,6 +25,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from aiohttp import web
@@ -131,7 +131,9 @@ class AdGuardEmulator:
         }
         if client_id:
             entry["client_id"] = client_id
-        bisect.insort(self.log, (ns, entry), key=lambda item: item[0])
+        # AdGuard Home keeps its log in write order; goroutines can log equal or
+        # slightly out-of-order times, so the log is not sorted by time.
+        self.log.append((ns, entry))
         return entry
 
     def failed(self, remote: str) -> None:
@@ -154,7 +156,7 @@ class AdGuardEmulator:
     # HTTP --------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._middleware])
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         routes = [
             ("GET", "/status", self._status),
             ("GET", "/clients", self._clients),
@@ -283,13 +285,14 @@ class AdGuardEmulator:
             offset = 0
         if limit == 0:
             return web.json_response({"data": [], "oldest": ""})
-        end = (
-            len(self.log)
-            if older_ns is None
-            else bisect.bisect_left(self.log, older_ns, key=lambda i: i[0])
+        # Newest written first, entries strictly older than ``older_than`` only.
+        page = list(
+            islice(
+                (e for ns, e in reversed(self.log) if older_ns is None or ns < older_ns),
+                offset,
+                offset + limit,
+            )
         )
-        first = max(0, end - offset - limit)
-        page = [entry for _ns, entry in reversed(self.log[first : max(0, end - offset)])]
         return web.json_response({"data": page, "oldest": page[-1]["time"] if page else ""})
 
     async def _filtering_status(self, request: web.Request) -> web.Response:

@@ -81,6 +81,10 @@ class PiholeEmulator:
     queries: list[Json] = field(default_factory=list)
     sessions: dict[str, Session] = field(default_factory=dict)
     logins: int = 0
+    blocking: bool = True
+    reply_bytes: int = 0
+    """Bytes of JSON replies sent (tests compare the cost of read-backs)."""
+    """DNS blocking as ``pihole disable`` / the dashboard switch sets it."""
     requests: list[tuple[str, str, object]] = field(default_factory=list)
     spec_errors: list[str] = field(default_factory=list)
     url: str = ""
@@ -267,7 +271,9 @@ class PiholeEmulator:
                 status, reply = 500, {"error": {"key": "spec", "message": str(err)}}
         if reply is None:
             return web.Response(status=status)
-        return web.json_response(reply, status=status)
+        response = web.json_response(reply, status=status)
+        self.reply_bytes += len(response.body or b"")  # type: ignore[arg-type]
+        return response
 
     # -- auth --------------------------------------------------------------
 
@@ -361,6 +367,10 @@ class PiholeEmulator:
             return 200, {"host": {"uname": {"nodename": self.hostname, "sysname": "Linux"}}}
         if template == "/queries":
             return self._queries(query)
+        if template == "/dns/blocking" and method == "GET":
+            return 200, {"blocking": "enabled" if self.blocking else "disabled", "timer": None}
+        if template == "/info/ftl":
+            return 200, {"ftl": {"database": self._database()}}
         if template == "/network/devices":
             limit = int(query.get("max_devices", 10))
             addresses = int(query.get("max_addresses", 3))
@@ -379,6 +389,22 @@ class PiholeEmulator:
         if method == "POST":
             return self._post(table, params, body)
         return self._put(table, params, body)
+
+    def _database(self) -> Json:
+        """Counts of the gravity database (``/info/ftl``), as FTL computes them."""
+
+        def count(type_: str, kind: str) -> Json:
+            rows = [d for d in self.domains if d["type"] == type_ and d["kind"] == kind]
+            return {"total": len(rows), "enabled": sum(1 for d in rows if d["enabled"])}
+
+        return {
+            "gravity": 0,
+            "groups": len(self.groups),
+            "lists": len(self.lists),
+            "clients": len(self.clients),
+            "domains": {"allowed": count("allow", "exact"), "denied": count("deny", "exact")},
+            "regex": {"allowed": count("allow", "regex"), "denied": count("deny", "regex")},
+        }
 
     def _selects(self, table: str, row: Json, params: Json) -> bool:
         if table == "groups":

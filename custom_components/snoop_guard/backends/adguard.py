@@ -19,10 +19,11 @@ retry when the user changed something, which narrows but cannot close the window
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -30,26 +31,34 @@ import aiohttp
 from adguardhome import AdGuardHome
 from adguardhome.exceptions import AdGuardHomeConnectionError, AdGuardHomeError
 
-from .adguard_query import QueryCursor, QueryEntry, QueryPoller
-from .adguard_rules import (
-    BlockState,
-    client_identity,
-    merge_rules,
-    parse_block,
-    render_block,
-    split_rules,
-    tracker_domain,
+from .adguard_plan import (
+    EXECUTOR_LINES,
+    BlockCache,
+    Wanted,
+    WritePlan,
+    inspect,
+    plan_removal,
+    plan_write,
+    tracker_names,
+    user_overrides,
 )
+from .adguard_query import QueryCursor, QueryEntry, QueryPoller
+from .adguard_rules import client_identity
 from .base import (
     BackendAuthError,
     BackendConnectionError,
     BackendResponseError,
     Capability,
     DevicePolicy,
+    DnsBatch,
+    DnsQuery,
+    DnsSource,
     EnforcedState,
+    Enforcement,
     RouterClient,
     RouterInfo,
     TrackerSet,
+    WrongServerError,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,8 +66,6 @@ _LOGGER = logging.getLogger(__name__)
 REQUEST_TIMEOUT: Final = 10
 WRITE_ATTEMPTS: Final = 3
 _MAC: Final = re.compile(r"[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}")
-# Parsing a block this long moves to an executor (tens of thousands of tracker rules).
-_EXECUTOR_LINES: Final = 5000
 
 type _Json = dict[str, Any]
 
@@ -158,11 +165,23 @@ class AdGuardBackend:
         self._refused: str | None = None
         self._write_lock = asyncio.Lock()
         self._poller = QueryPoller(self._querylog_page)
+        self._names_cache: tuple[str, tuple[str, ...]] | None = None
+        self._blocks = BlockCache()
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        """Clients, DNS events and both (DNS-level) kinds of block."""
-        return frozenset(Capability)
+        """Clients, DNS events and both (DNS-level) kinds of block; no bypass blocking."""
+        return frozenset(Capability) - {Capability.BLOCK_BYPASS}
+
+    @property
+    def enforcement(self) -> Enforcement:
+        """Blocks are DNS answers refused by the filter: a device with its own resolver escapes."""
+        return Enforcement.DNS
+
+    @property
+    def dns_source(self) -> DnsSource:
+        """The query log is polled with a cursor."""
+        return DnsSource.POLLED
 
     async def _request(
         self,
@@ -187,7 +206,7 @@ class AdGuardBackend:
                 )
                 raise BackendAuthError(self._refused) from err
             if status == 404:
-                raise BackendResponseError(f"no AdGuard Home API at /{uri} (HTTP 404)") from err
+                raise WrongServerError(f"no AdGuard Home API at /{uri} (HTTP 404)") from err
             raise BackendResponseError(f"AdGuard Home answered HTTP {status} to /{uri}") from err
         if not isinstance(reply, dict):
             raise BackendResponseError(f"AdGuard Home sent no JSON object for /{uri}")
@@ -197,15 +216,27 @@ class AdGuardBackend:
         reply = await self._request(uri, params=params)
         if set(reply) == {"message"}:
             # The client wraps a reply that is not JSON (an HTML page) this way.
-            raise BackendResponseError(f"/{uri} did not answer JSON: not AdGuard Home?")
+            raise WrongServerError(f"/{uri} did not answer JSON: not AdGuard Home")
         return reply
 
+    @property
+    def manual_removal(self) -> str:
+        """Our marked block of user rules and the access-list entries it names."""
+        return (
+            "the block between '! snoop-guard:begin' and '! snoop-guard:end' in AdGuard Home's"
+            " custom filtering rules, and the disallowed clients that block lists"
+        )
+
     async def async_connect(self) -> RouterInfo:
-        """Check that this is AdGuard Home and that it takes our credentials."""
+        """Check that this is AdGuard Home and that it takes our credentials.
+
+        Raises BackendConnectionError (unreachable), BackendAuthError (credentials
+        refused) or WrongServerError (a server answered, but not AdGuard Home's API).
+        """
         status = await self._get("status")
         version = status.get("version")
         if not isinstance(version, str) or not isinstance(status.get("running"), bool):
-            raise BackendResponseError("the server's /control/status is not AdGuard Home's")
+            raise WrongServerError("the server's /control/status is not AdGuard Home's")
         return RouterInfo(system="adguardhome", hostname=f"AdGuard Home {version}".strip())
 
     async def async_close(self) -> None:
@@ -281,10 +312,12 @@ class AdGuardBackend:
 
     # Query log ---------------------------------------------------------------
 
-    async def _querylog_page(self, older_than: str | None, limit: int) -> list[object]:
+    async def _querylog_page(self, older_than: str | None, offset: int, limit: int) -> list[object]:
         params = {"limit": str(limit)}
         if older_than is not None:
             params["older_than"] = older_than
+        if offset:
+            params["offset"] = str(offset)
         reply = await self._get("querylog", params)
         data = reply.get("data")
         if data is None:
@@ -303,6 +336,24 @@ class AdGuardBackend:
         that is remembered in the cursor and fetched by the next calls.
         """
         return await self._poller.poll(cursor)
+
+    async def async_poll_dns(self, cursor: dict[str, object] | None) -> DnsBatch:
+        """Return the queries logged after ``cursor`` as ``DnsQuery`` (see ``PolledDnsSource``).
+
+        AdGuard Home's query log names no MAC address, so ``client_mac`` stays None.
+        """
+        entries, state = await self._poller.poll(cursor)
+        queries = tuple(
+            DnsQuery(
+                when=e.time,
+                client_ip=e.client_ip,
+                name=e.domain,
+                qtype=e.qtype,
+                client_name=e.client_name,
+            )
+            for e in entries
+        )
+        return DnsBatch(queries=queries, cursor=state, more=bool(state.get("gaps")))
 
     # Blocking ----------------------------------------------------------------
 
@@ -343,43 +394,62 @@ class AdGuardBackend:
             "blocked_hosts": _strings(reply.get("blocked_hosts")),
         }
 
-    async def _block(self, rules: list[str]) -> BlockState:
-        ours = split_rules(rules).ours
-        if len(ours) < _EXECUTOR_LINES:
-            return parse_block(ours)
-        return await asyncio.get_running_loop().run_in_executor(None, parse_block, ours)
+    async def _off_loop[*Ts, T](self, size: int, func: Callable[[*Ts], T], *args: *Ts) -> T:
+        """Run ``func`` on the loop when small, in an executor above EXECUTOR_LINES."""
+        if size < EXECUTOR_LINES:
+            return func(*args)
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+    async def _names(self, trackers: TrackerSet) -> tuple[str, ...]:
+        """Return the valid tracker names, prepared once per tracker set (its digest)."""
+        if self._names_cache is None or self._names_cache[0] != trackers.sha256:
+            names = await self._off_loop(len(trackers.domains), tracker_names, trackers.domains)
+            self._names_cache = (trackers.sha256, names)
+        return self._names_cache[1]
+
+    async def _wanted(
+        self, policies: Sequence[DevicePolicy], trackers: TrackerSet
+    ) -> tuple[Wanted, dict[str, frozenset[str]], frozenset[str]]:
+        identities, unfiltered = await self._identities(policies)
+        wanted = Wanted(
+            names=await self._names(trackers),
+            sha256=trackers.sha256,
+            tracker_ids=frozenset(
+                i for p in policies if p.block_trackers for i in identities[p.mac]
+            ),
+            internet_ids=frozenset(
+                i for p in policies if p.block_internet for i in identities[p.mac]
+            ),
+        )
+        return wanted, identities, unfiltered
 
     async def _write(
-        self,
-        compute: Callable[[list[str], _Json], tuple[list[str] | None, _Json | None]],
-        *,
-        rules_first: bool = True,
-    ) -> None:
-        """Read rules and access list, compute, re-read, write what changed; retry on edits."""
+        self, compute: Callable[[list[str], _Json], WritePlan], *, rules_first: bool = True
+    ) -> WritePlan | None:
+        """Read rules and access list, compute, re-read, write what changed; retry on edits.
+
+        Returns the plan written (None when nothing had to change).
+        """
         async with self._write_lock:
             for _ in range(WRITE_ATTEMPTS):
                 rules, access = await asyncio.gather(self._user_rules(), self._access())
-                new_rules, new_access = compute(rules, access)
-                if new_rules == rules:
-                    new_rules = None
-                if new_access == access:
-                    new_access = None
-                if new_rules is None and new_access is None:
-                    return
+                plan = await self._off_loop(len(rules), compute, rules, access)
+                if plan.rules is None and plan.access is None:
+                    return None
                 rules_again, access_again = await asyncio.gather(self._user_rules(), self._access())
                 if rules_again != rules or access_again != access:
                     _LOGGER.debug("AdGuard Home's rules changed while we prepared ours; retrying")
                     continue
                 # Our block records which access-list entries are ours: it is written
                 # before entries are added, and removed only after they are gone.
-                writes = [
-                    ("filtering/set_rules", None if new_rules is None else {"rules": new_rules}),
-                    ("access/set", new_access),
+                writes: list[tuple[str, _Json | None]] = [
+                    ("filtering/set_rules", None if plan.rules is None else {"rules": plan.rules}),
+                    ("access/set", plan.access),
                 ]
                 for uri, body in writes if rules_first else writes[::-1]:
                     if body is not None:
                         await self._request(uri, "POST", body=body)
-                return
+                return plan
         raise BackendResponseError(
             "AdGuard Home's rules kept changing while Snoop Guard wrote its block;"
             " nothing was overwritten"
@@ -387,61 +457,53 @@ class AdGuardBackend:
 
     async def async_apply(self, policies: Sequence[DevicePolicy], trackers: TrackerSet) -> None:
         """Write our tracker block and our access-list entries so they match ``policies``."""
-        identities, _unfiltered = await self._identities(policies)
-        tracker_ids = {i for p in policies if p.block_trackers for i in identities[p.mac]}
-        internet_ids = {i for p in policies if p.block_internet for i in identities[p.mac]}
-        release = [False]
-
-        def plan(
-            owned_now: Callable[[frozenset[str], set[str]], Collection[str]],
-        ) -> Callable[[list[str], _Json], tuple[list[str] | None, _Json | None]]:
-            def compute(rules: list[str], access: _Json) -> tuple[list[str] | None, _Json | None]:
-                split = split_rules(rules)
-                owned_before = parse_block(split.ours).access
-                disallowed: list[str] = access["disallowed_clients"]
-                users = [e for e in disallowed if e not in owned_before]
-                claimed = sorted(internet_ids - set(users))
-                kept = owned_before & set(disallowed)
-                release[0] = bool(kept - set(claimed))
-                owned = owned_now(kept, set(claimed))
-                block = render_block(
-                    trackers.domains, tracker_ids, trackers_digest=trackers.sha256, access=owned
-                )
-                new_access = {**access, "disallowed_clients": [*users, *claimed]}
-                return merge_rules(split, block), new_access
-
-            return compute
-
+        wanted, _identities, _unfiltered = await self._wanted(policies, trackers)
+        cache = self._blocks
         # First record every entry we will own (old and new) in the block, write the
         # access list, then drop the released ones from the block: a crash between the
         # writes never leaves an entry in the access list that nobody owns.
-        await self._write(plan(lambda before, claimed: before | claimed))
-        if release[0]:
-            await self._write(plan(lambda _before, claimed: claimed))
+        first = await self._write(functools.partial(plan_write, wanted, cache, final=False))
+        if first is None or first.release:
+            await self._write(functools.partial(plan_write, wanted, cache, final=True))
 
     async def async_read_state(
         self, policies: Sequence[DevicePolicy], trackers: TrackerSet
     ) -> EnforcedState:
-        """Read the server's user rules and access list back, and compare them with ``policies``."""
-        (identities, unfiltered), filtering, status, access = await asyncio.gather(
-            self._identities(policies),
+        """Read rules and access list back: are they as written, and what does the server enforce.
+
+        ``in_sync`` says only that our block and access-list entries are what we would
+        write (so no re-apply is needed); ``block_trackers``/``block_internet`` say
+        what AdGuard Home really enforces, and ``limits`` why it enforces less.
+        """
+        (wanted, identities, unfiltered), filtering, status, access = await asyncio.gather(
+            self._wanted(policies, trackers),
             self._get("filtering/status"),
             self._get("status"),
             self._access(),
         )
-        block = await self._block(_strings(filtering.get("user_rules")))
-        # Rules apply only while protection and filtering are on (and not turned off
-        # for the device's own persistent client).
-        rules_apply = (
-            status.get("protection_enabled") is True and filtering.get("enabled") is not False
-        )
-        wanted_domains = {d for v in trackers.domains if (d := tracker_domain(v))}
-        tracker_ids = {i for p in policies if p.block_trackers for i in identities[p.mac]}
-        rules_current = block.domains == wanted_domains if block.clients else True
-        current = block.intact and block.trackers_digest == trackers.sha256 and rules_current
-        disallowed = access["disallowed_clients"]
+        rules = _strings(filtering.get("user_rules"))
+        seen = await self._off_loop(len(rules), inspect, wanted, self._blocks, rules, access)
+        block = seen.block
+        limits: list[str] = []
+        if status.get("protection_enabled") is not True:
+            limits.append("protection_disabled")
+        if filtering.get("enabled") is False:
+            limits.append("filtering_disabled")
         # With an allowlist AdGuard Home ignores disallowed_clients.
         allowlist = bool(access["allowed_clients"])
+        if allowlist and wanted.internet_ids:
+            limits.append("allowlist_mode")
+        if any(p.block_trackers and p.mac in unfiltered for p in policies):
+            limits.append("client_filtering_off")
+        names = frozenset(wanted.names)
+        overridden: bool = bool(wanted.tracker_ids) and await self._off_loop(
+            len(rules), user_overrides, rules, names
+        )
+        if overridden:
+            limits.append("user_rule_override")
+        rules_apply = not {"protection_disabled", "filtering_disabled"} & set(limits)
+        current = block.intact and block.trackers_digest == trackers.sha256
+        disallowed = access["disallowed_clients"]
         on_trackers = frozenset(
             p.mac
             for p in policies
@@ -450,7 +512,7 @@ class AdGuardBackend:
             and p.mac not in unfiltered
             and block.intact
             and block.domains
-            and wanted_domains <= block.domains
+            and names <= block.domains
             and ids <= block.clients
         )
         on_internet = frozenset(
@@ -460,38 +522,20 @@ class AdGuardBackend:
             and not allowlist
             and all(_covered(i, disallowed) for i in ids)
         )
-        want_trackers = frozenset(p.mac for p in policies if p.block_trackers and identities[p.mac])
-        want_internet = frozenset(p.mac for p in policies if p.block_internet and identities[p.mac])
-        internet_ids = {i for p in policies if p.block_internet for i in identities[p.mac]}
-        stale = {e for e in block.access if e in disallowed} - internet_ids
-        in_sync = (
-            block.present
-            and current
-            and block.clients == frozenset(tracker_ids if wanted_domains else ())
-            and on_trackers == want_trackers
-            and on_internet == want_internet
-            and not stale
-        )
         return EnforcedState(
             table_present=block.present,
             rules_intact=block.intact,
-            in_sync=in_sync,
+            in_sync=seen.written,
             block_trackers=on_trackers,
             block_internet=on_internet,
             tracker_addresses=len(block.domains),
             dns_snippet_current=current,
+            limits=tuple(limits),
         )
 
     async def async_remove_all(self) -> None:
         """Remove our block and our access-list entries; the user's stay as they are."""
-
-        def compute(rules: list[str], access: _Json) -> tuple[list[str] | None, _Json | None]:
-            split = split_rules(rules)
-            owned = parse_block(split.ours).access
-            disallowed = [e for e in access["disallowed_clients"] if e not in owned]
-            return merge_rules(split, None), {**access, "disallowed_clients": disallowed}
-
-        await self._write(compute, rules_first=False)
+        await self._write(plan_removal, rules_first=False)
 
 
 __all__ = ["AdGuardBackend", "AdGuardClient", "QueryCursor", "QueryEntry"]

@@ -122,12 +122,14 @@ def render_block(
     *,
     trackers_digest: str,
     access: Iterable[str] = (),
+    checked: bool = False,
 ) -> list[str]:
     """Render our block: one rule per tracker domain for the blocked clients.
 
     Invalid domains and identities are dropped (see ``tracker_domain`` and
     ``client_identity``). Without a client there are no rules, only the markers
-    and the bookkeeping comments (the access-list entries we own).
+    and the bookkeeping comments (the access-list entries we own). ``checked``:
+    ``domains`` are already valid, lower case and sorted (``tracker_names``).
     """
     ids = sorted({c for v in clients if (c := client_identity(v)) is not None})
     owned = sorted({c for v in access if (c := client_identity(v)) is not None})
@@ -135,7 +137,11 @@ def render_block(
     body.append(_ACCESS + " ".join(owned))
     if ids:
         suffix = "^$client=" + "|".join(ids)
-        names = sorted({d for v in domains if (d := tracker_domain(v)) is not None})
+        names = (
+            list(domains)
+            if checked
+            else sorted({d for v in domains if (d := tracker_domain(v)) is not None})
+        )
         body.extend(f"||{name}{suffix}" for name in names)
     return [BEGIN, _DIGEST + _digest(body), *body, END]
 
@@ -144,6 +150,18 @@ def merge_rules(split: SplitRules, block: Sequence[str] | None) -> list[str]:
     """Put ``block`` back where ours was (at the end when there was none); None removes it."""
     middle = list(block) if block is not None else []
     return [*split.before, *middle, *split.after]
+
+
+def block_access(ours: Sequence[str]) -> frozenset[str]:
+    """Return the access-list entries our block lists as ours (its bookkeeping line)."""
+    if len(ours) < 2 or ours[0] != BEGIN or ours[-1] != END:
+        return frozenset()
+    for line in ours:
+        if line.startswith(_ACCESS):
+            return frozenset(
+                c for v in line.removeprefix(_ACCESS).split() if (c := client_identity(v))
+            )
+    return frozenset()
 
 
 def parse_block(ours: Sequence[str]) -> BlockState:

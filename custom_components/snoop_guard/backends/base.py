@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Capability(StrEnum):
@@ -23,6 +23,26 @@ class Capability(StrEnum):
     DNS_EVENTS = "dns_events"
     BLOCK_TRACKERS = "block_trackers"
     BLOCK_INTERNET = "block_internet"
+    BLOCK_BYPASS = "block_bypass"
+    """Force a device's DNS through the home's resolver (a firewall on the path can)."""
+
+
+class Enforcement(StrEnum):
+    """How a backend's blocks take effect, which says what a device can get around."""
+
+    FIREWALL = "firewall"
+    """Packets are dropped on the router: a hard-coded resolver or DoH does not help the device."""
+    DNS = "dns"
+    """The DNS filter refuses to answer: a device with its own resolver or DoH bypasses it."""
+
+
+class DnsSource(StrEnum):
+    """How a backend delivers DNS queries."""
+
+    LOG_LINES = "log_lines"
+    """``stream_dns_lines`` yields dnsmasq log lines (pushed as they are written)."""
+    POLLED = "polled"
+    """``async_poll_dns`` returns the queries logged after a cursor (polled)."""
 
 
 class BackendError(Exception):
@@ -59,6 +79,10 @@ class BackendResponseError(BackendError):
     """The router answered, but not with something we understand."""
 
 
+class WrongServerError(BackendResponseError):
+    """A server answered, but it is not the kind of system this backend talks to."""
+
+
 @dataclass(frozen=True, slots=True)
 class RouterClient:
     """A client the router knows about."""
@@ -67,6 +91,35 @@ class RouterClient:
     ips: tuple[str, ...]
     hostname: str | None = None
     interface: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DnsQuery:
+    """One DNS query from a DNS filter's query log.
+
+    ``name`` and ``client_name`` come from LAN devices: data, never markup or a rule.
+    ``client_mac`` is set when the filter itself knows the client by MAC.
+    """
+
+    when: datetime
+    """When the server logged it (timezone-aware)."""
+    client_ip: str
+    name: str
+    qtype: str = ""
+    client_mac: str | None = None
+    client_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DnsBatch:
+    """What one poll of a query log returned."""
+
+    queries: tuple[DnsQuery, ...]
+    """Oldest first; none of them was returned by an earlier poll with the same cursor chain."""
+    cursor: dict[str, object]
+    """JSON-able: store it and pass it to the next poll, across restarts too."""
+    more: bool = False
+    """A backlog is left: poll again at once instead of waiting for the interval."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +183,10 @@ class EnforcedState:
     """Whether ``bypass_flows`` is real evidence (the backend can see forwarded DNS)."""
     bypass_flows: tuple[BypassFlow, ...] = ()
     """Recent DNS traffic of LAN devices that went past the home's resolver."""
+    limits: tuple[str, ...] = ()
+    """Machine keys of why the server does not enforce what we wrote (``in_sync`` may be
+    True meanwhile), e.g. ``protection_disabled``, ``filtering_disabled``,
+    ``allowlist_mode``, ``client_filtering_off``, ``blocking_disabled``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +208,21 @@ class Backend(Protocol):
         """What this backend can do."""
         ...
 
+    @property
+    def enforcement(self) -> Enforcement:
+        """How this backend's blocks take effect."""
+        ...
+
+    @property
+    def dns_source(self) -> DnsSource:
+        """Which of ``stream_dns_lines`` / ``async_poll_dns`` delivers DNS queries."""
+        ...
+
+    @property
+    def manual_removal(self) -> str:
+        """What to remove by hand when ``async_remove_all`` could not (for the log)."""
+        ...
+
     async def async_connect(self) -> RouterInfo:
         """Connect (or reconnect) and check the router has what we need."""
         ...
@@ -161,10 +233,6 @@ class Backend(Protocol):
 
     async def async_list_clients(self) -> list[RouterClient]:
         """Return the clients the router knows now."""
-        ...
-
-    def stream_dns_lines(self, backlog: int) -> AsyncGenerator[str]:
-        """Yield DNS log lines: the last ``backlog`` ones, then new ones as they come."""
         ...
 
     async def async_apply(self, policies: Sequence[DevicePolicy], trackers: TrackerSet) -> None:
@@ -179,4 +247,26 @@ class Backend(Protocol):
 
     async def async_remove_all(self) -> None:
         """Remove everything we ever installed on the router."""
+        ...
+
+
+@runtime_checkable
+class LineDnsSource(Protocol):
+    """A backend whose DNS queries come as dnsmasq log lines (``DnsSource.LOG_LINES``)."""
+
+    def stream_dns_lines(self, backlog: int) -> AsyncGenerator[str]:
+        """Yield DNS log lines: the last ``backlog`` ones, then new ones as they come."""
+        ...
+
+
+@runtime_checkable
+class PolledDnsSource(Protocol):
+    """A backend whose query log is polled with a cursor (``DnsSource.POLLED``)."""
+
+    async def async_poll_dns(self, cursor: dict[str, object] | None) -> DnsBatch:
+        """Return the queries logged after ``cursor`` (None: a short recent backlog).
+
+        Bounded per call (``more`` says a backlog is left). A refused login raises
+        BackendAuthError at once, without retrying.
+        """
         ...

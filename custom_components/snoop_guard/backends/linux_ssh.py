@@ -33,7 +33,9 @@ from .base import (
     BackendResponseError,
     Capability,
     DevicePolicy,
+    DnsSource,
     EnforcedState,
+    Enforcement,
     HostKeyMismatchError,
     MissingToolError,
     RouterClient,
@@ -179,6 +181,21 @@ class LinuxSshBackend:
     def capabilities(self) -> frozenset[Capability]:
         """Everything: clients, DNS events and both kinds of block."""
         return frozenset(Capability)
+
+    @property
+    def enforcement(self) -> Enforcement:
+        """Blocks are nftables rules on the router: packets are dropped."""
+        return Enforcement.FIREWALL
+
+    @property
+    def dns_source(self) -> DnsSource:
+        """Dnsmasq's log is followed line by line."""
+        return DnsSource.LOG_LINES
+
+    @property
+    def manual_removal(self) -> str:
+        """Our nftables table and dnsmasq snippet."""
+        return f"the nftables table 'inet snoop_guard' and {self.snippet_path}"
 
     @property
     def snippet_path(self) -> str:

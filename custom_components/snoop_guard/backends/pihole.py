@@ -22,7 +22,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import aiohttp
@@ -32,10 +35,15 @@ from .base import (
     BackendResponseError,
     Capability,
     DevicePolicy,
+    DnsBatch,
+    DnsQuery,
+    DnsSource,
     EnforcedState,
+    Enforcement,
     RouterClient,
     RouterInfo,
     TrackerSet,
+    WrongServerError,
 )
 from .pihole_api import (
     PiholeApi,
@@ -56,7 +64,15 @@ from .pihole_plan import (
     removal_plan,
     tracker_domains,
 )
-from .pihole_queries import BACKLOG, MAX_ENTRIES, PAGE, Cursor, PiholeQuery, poll_queries
+from .pihole_queries import (
+    BACKLOG,
+    MAX_ENTRIES,
+    PAGE,
+    Cursor,
+    PiholeQuery,
+    poll_queries,
+    poll_queries_more,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,6 +80,7 @@ _LOGGER = logging.getLogger(__name__)
 BATCH: Final = 1000
 MAX_DEVICES: Final = 10000
 MAX_ADDRESSES: Final = 32
+FULL_READ_SECONDS: Final = 3600.0
 
 type Json = dict[str, Any]
 
@@ -91,6 +108,7 @@ class PiholeBackend:
         verify_ssl: bool = True,
         password: str = "",
         page: int = PAGE,
+        max_entries: int = MAX_ENTRIES,
     ) -> None:
         """Remember how to reach Pi-hole; ``session`` is Home Assistant's shared one."""
         self.settings = PiholeSettings(
@@ -98,22 +116,54 @@ class PiholeBackend:
         )
         self.api = PiholeApi(session, self.settings)
         self._page = page
+        self._max_entries = max_entries
         self._trackers_key: tuple[str, ...] | None = None
         self._trackers: frozenset[str] = frozenset()
+        # Names Pi-hole refused as deny entries, per tracker set (its digest): left out
+        # of what we want, so a steady state is reached instead of re-posting them.
+        self._refused: tuple[str, frozenset[str]] = ("", frozenset())
+        self._refused_now: set[str] = set()
+        # Our deny list as last read, and the gravity counts it was read at: a steady
+        # read-back reads the counts (``/info/ftl``) instead of the whole list.
+        self._exact: tuple[tuple[int, int], list[Json]] | None = None
+        self._exact_read_at = 0.0
 
     @property
     def capabilities(self) -> frozenset[Capability]:
         """Pi-hole lists clients, logs DNS queries, and blocks per client group."""
-        return frozenset(Capability)
+        return frozenset(Capability) - {Capability.BLOCK_BYPASS}
+
+    @property
+    def enforcement(self) -> Enforcement:
+        """Blocks are DNS answers refused by the filter: a device with its own resolver escapes."""
+        return Enforcement.DNS
+
+    @property
+    def dns_source(self) -> DnsSource:
+        """The query log is polled with a cursor."""
+        return DnsSource.POLLED
+
+    @property
+    def manual_removal(self) -> str:
+        """Our two groups and the domains and clients they hold."""
+        return (
+            f"the groups '{GROUP_TRACKERS}' and '{GROUP_INTERNET}' and every domain or client"
+            f" whose comment is '{OUR_COMMENT}' in Pi-hole's group management"
+        )
 
     async def async_connect(self) -> RouterInfo:
-        """Log in (unless logged in) and check this is a Pi-hole v6 API."""
+        """Log in (unless logged in) and check this is a Pi-hole v6 API.
+
+        Raises BackendConnectionError (unreachable), BackendAuthError (password
+        refused; PiholeTwoFactorError for a 2FA account), PiholeSeatsExceededError
+        (no free API session) or WrongServerError (not a Pi-hole v6 API).
+        """
         if not self.api.logged_in:
             await self.api.login()
         data = await self.api.request("GET", "/info/version")
         version = data.get("version") if isinstance(data, dict) else None
         if not isinstance(version, dict):
-            raise BackendResponseError("no Pi-hole v6 version information")
+            raise WrongServerError("no Pi-hole v6 version information")
         core = version.get("core")
         local = core.get("local") if isinstance(core, dict) else None
         _LOGGER.debug("Connected to Pi-hole %s", local.get("version") if local else None)
@@ -169,26 +219,88 @@ class PiholeBackend:
             fetch, cursor, page=self._page, max_entries=max_entries, backlog=backlog
         )
 
+    async def async_poll_dns(self, cursor: dict[str, object] | None) -> DnsBatch:
+        """Return the queries logged after ``cursor`` as ``DnsQuery`` (see ``PolledDnsSource``).
+
+        Pi-hole's query log names no MAC address, so ``client_mac`` stays None.
+        """
+
+        async def fetch(params: Any) -> Any:
+            return await self.api.request("GET", "/queries", params=params)
+
+        rows, state, more = await poll_queries_more(
+            fetch, cursor, page=self._page, max_entries=self._max_entries
+        )
+        queries = tuple(
+            DnsQuery(
+                when=datetime.fromtimestamp(q.time, UTC),
+                client_ip=q.client_ip,
+                name=q.domain.rstrip(".").lower(),
+                qtype=q.type,
+                client_name=q.client_name,
+            )
+            for q in rows
+        )
+        return DnsBatch(queries=queries, cursor=dict(state), more=more)
+
     # -- blocking ------------------------------------------------------------
+
+    @property
+    def refused_domains(self) -> int:
+        """How many tracker names Pi-hole refused as deny entries (left out; logged once)."""
+        return len(self._refused[1])
 
     async def _domains(self, trackers: TrackerSet) -> frozenset[str]:
         if self._trackers_key is not trackers.domains:
             loop = asyncio.get_running_loop()
             self._trackers = await loop.run_in_executor(None, tracker_domains, trackers.domains)
             self._trackers_key = trackers.domains
+        digest, refused = self._refused
+        if digest == trackers.sha256 and refused:
+            return self._trackers - refused
         return self._trackers
 
-    async def _snapshot(self) -> Snapshot:
+    async def _snapshot(self, *, cheap: bool = False) -> Snapshot:
+        """Read groups, clients and deny entries.
+
+        ``cheap``: reuse the exact deny list read before while Pi-hole's counts of
+        exact deny entries (total, enabled) are unchanged, re-reading it at least
+        every ``FULL_READ_SECONDS`` (an edit that keeps the counts shows then).
+        """
         groups = await self.api.request("GET", "/groups")
         clients = await self.api.request("GET", "/clients")
-        exact = await self.api.request("GET", "/domains/deny/exact")
         regex = await self.api.request("GET", "/domains/deny/regex")
+        counts = await self._exact_counts() if cheap else None
+        fresh = time.monotonic() - self._exact_read_at < FULL_READ_SECONDS
+        if counts is not None and self._exact is not None and self._exact[0] == counts and fresh:
+            exact = self._exact[1]
+        else:
+            exact = _rows(await self.api.request("GET", "/domains/deny/exact"), "domains")
+            if counts is not None:
+                self._exact, self._exact_read_at = (counts, exact), time.monotonic()
         return Snapshot(
             groups=_rows(groups, "groups"),
             clients=_rows(clients, "clients"),
-            exact=_rows(exact, "domains"),
+            exact=exact,
             regex=_rows(regex, "domains"),
         )
+
+    async def _exact_counts(self) -> tuple[int, int] | None:
+        """Pi-hole's count of exact deny entries (total, enabled), None when it sent none."""
+        data = await self.api.request("GET", "/info/ftl")
+        try:
+            denied = data["ftl"]["database"]["domains"]["denied"]
+            total, enabled = denied["total"], denied["enabled"]
+        except (KeyError, TypeError):
+            return None
+        if isinstance(total, int) and isinstance(enabled, int):
+            return total, enabled
+        return None
+
+    async def _blocking(self) -> bool:
+        """Whether Pi-hole blocks at all now (``pihole disable`` switches every block off)."""
+        data = await self.api.request("GET", "/dns/blocking")
+        return not (isinstance(data, dict) and data.get("blocking") in ("disabled", "failed"))
 
     async def _ensure_group(self, snap: Snapshot, name: str) -> int:
         group = snap.group(name)
@@ -213,20 +325,49 @@ class PiholeBackend:
         plan = await asyncio.get_running_loop().run_in_executor(
             None, plan_changes, snap, policies, domains, tgid, igid
         )
-        await self._run(plan, tgid)
+        if plan.empty:
+            return
+        self._exact = None  # Our rows change: read them back in full once.
+        self._refused_now = set()
+        try:
+            await self._run(plan, tgid)
+        finally:
+            if self._refused_now:
+                digest, before = self._refused
+                known = before if digest == trackers.sha256 else frozenset()
+                self._refused = (trackers.sha256, known | self._refused_now)
+                _LOGGER.warning(
+                    "Pi-hole refused %d tracker names as deny entries (not valid for it);"
+                    " they are left out of this tracker list",
+                    len(self._refused[1]),
+                )
 
     async def async_read_state(
         self, policies: Sequence[DevicePolicy], trackers: TrackerSet
     ) -> EnforcedState:
-        """Read groups, client entries and deny entries back, and compare with ``policies``."""
-        snap, domains = await self._snapshot(), await self._domains(trackers)
-        return await asyncio.get_running_loop().run_in_executor(
+        """Read groups, client entries and deny entries back, and compare with ``policies``.
+
+        ``in_sync`` says our rows are as we would write them; the block sets say what
+        Pi-hole enforces (nothing while its blocking is disabled: ``limits``).
+        """
+        snap, domains = await self._snapshot(cheap=True), await self._domains(trackers)
+        blocking = await self._blocking()
+        state = await asyncio.get_running_loop().run_in_executor(
             None, enforced_state, snap, policies, domains
+        )
+        if blocking:
+            return state
+        return replace(
+            state,
+            block_trackers=frozenset(),
+            block_internet=frozenset(),
+            limits=(*state.limits, "blocking_disabled"),
         )
 
     async def async_remove_all(self) -> None:
         """Delete our groups, entries and clients; give user clients their groups back."""
         snap = await self._snapshot()
+        self._exact = None
         plan = await asyncio.get_running_loop().run_in_executor(None, removal_plan, snap)
         await self._run(plan, None)
         names = [g for g in (GROUP_TRACKERS, GROUP_INTERNET) if snap.group(g) is not None]
@@ -262,13 +403,29 @@ class PiholeBackend:
         try:
             data = await self.api.request("POST", f"/domains/deny/{kind}", body=body)
         except PiholeApiError as err:
-            # Every item refused (typically: added meanwhile); the next read-back shows it.
-            _LOGGER.warning("Pi-hole refused %d deny entries: %s", len(names), err)
+            # Every item refused: one alone is refused for itself; a batch is tried one
+            # by one (once per tracker list: refused names are left out afterwards).
+            if len(names) > 1 and kind == "exact":
+                for name in names:
+                    await self._add_domains(kind, [name], gid)
+            elif "UNIQUE" not in str(err.hint) and kind == "exact":
+                self._refused_now.update(names)
+            else:
+                _LOGGER.warning("Pi-hole refused %d deny entries: %s", len(names), err)
             return
         processed = data.get("processed") if isinstance(data, dict) else None
         errors = processed.get("errors") if isinstance(processed, dict) else None
-        if errors:
-            _LOGGER.warning("Pi-hole refused %d of %d deny entries", len(errors), len(names))
+        if isinstance(errors, list):
+            self._note_refused(errors, set(names))
+
+    def _note_refused(self, errors: list[object], sent: set[str]) -> None:
+        """Remember names Pi-hole refused as invalid (not those that exist already)."""
+        for error in errors:
+            if not isinstance(error, dict):
+                continue
+            item, why = error.get("item"), error.get("error")
+            if isinstance(item, str) and item in sent and "UNIQUE" not in str(why):
+                self._refused_now.add(item)
 
     async def _put_domain(self, kind: str, name: str, gid: int) -> None:
         body = {

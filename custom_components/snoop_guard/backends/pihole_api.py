@@ -31,7 +31,12 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from .base import BackendAuthError, BackendConnectionError, BackendResponseError
+from .base import (
+    BackendAuthError,
+    BackendConnectionError,
+    BackendResponseError,
+    WrongServerError,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -108,6 +113,7 @@ class PiholeApi:
         self._logged_in = False
         self._login_lock = asyncio.Lock()
         self.logins = 0
+        self._refused: BackendAuthError | None = None
         """How many login requests this connection sent (one per (re)login)."""
 
     @property
@@ -175,18 +181,26 @@ class PiholeApi:
                 await self._login()
 
     async def _login(self) -> None:
+        if self._refused is not None:
+            # One refused login per connection: Pi-hole rate-limits, never a loop.
+            raise type(self._refused)(str(self._refused))
         self.logins += 1
         status, raw, ctype = await self._send(
             "POST", "/auth", body={"password": self._settings.password}
         )
-        if ctype != "application/json" and status != 200:
-            raise BackendResponseError(f"no Pi-hole v6 API here (HTTP {status} on /api/auth)")
-        data = await self._decode(raw)
+        if ctype != "application/json" or status == 404:
+            raise WrongServerError(f"no Pi-hole v6 API here (HTTP {status} on /api/auth)")
+        try:
+            data = await self._decode(raw)
+        except BackendResponseError as err:
+            raise WrongServerError("no Pi-hole v6 API here (no JSON on /api/auth)") from err
         key, message, hint = _error_of(data)
         if status == 400 and "2FA" in message:
-            raise PiholeTwoFactorError("Pi-hole asks for a 2FA code: use an app password")
+            self._refused = PiholeTwoFactorError("Pi-hole asks for a 2FA code: use an app password")
+            raise PiholeTwoFactorError(str(self._refused))
         if status == 401:
-            raise BackendAuthError("Pi-hole refused the password")
+            self._refused = BackendAuthError("Pi-hole refused the password")
+            raise BackendAuthError(str(self._refused))
         if status == 429:
             if key == "api_seats_exceeded":
                 raise PiholeSeatsExceededError(
@@ -196,8 +210,10 @@ class PiholeApi:
         if status != 200:
             raise PiholeApiError(status, key or "unknown", message or "login failed", hint)
         session = data.get("session") if isinstance(data, dict) else None
-        if not isinstance(session, dict) or session.get("valid") is not True:
-            raise BackendResponseError("no Pi-hole v6 session object in the login reply")
+        if not isinstance(session, dict) or not isinstance(session.get("valid"), bool):
+            raise WrongServerError("no Pi-hole v6 session object in the login reply")
+        if session.get("valid") is not True:
+            raise BackendResponseError("Pi-hole's login reply holds no valid session")
         sid = session.get("sid")
         # A Pi-hole without a password answers with a valid session and no sid.
         self._sid = sid if isinstance(sid, str) and sid else None

@@ -124,21 +124,36 @@ async def poll_queries(
 
     Without a cursor, the last ``backlog`` queries are returned.
     """
+    rows, state, _more = await poll_queries_more(
+        fetch, cursor, page=page, max_entries=max_entries, backlog=backlog
+    )
+    return rows, state
+
+
+async def poll_queries_more(
+    fetch: Fetch,
+    cursor: object,
+    *,
+    page: int = PAGE,
+    max_entries: int = MAX_ENTRIES,
+    backlog: int = BACKLOG,
+) -> tuple[list[PiholeQuery], Cursor, bool]:
+    """``poll_queries``, and whether a backlog is left for the next poll."""
     last = cursor_id(cursor)
     if last is None:
         rows, _ = parse_queries(await fetch({"length": max(1, backlog)}))
-        return rows, {"id": rows[-1].id if rows else 0}
+        return rows, {"id": rows[-1].id if rows else 0}, False
 
     data = await fetch({"length": page})
     rows, top = parse_queries(data)
     if top is None:
-        return [], {"id": last}
+        return [], {"id": last}, False
     if top < last:
         _LOGGER.info("Pi-hole's query log restarted below our cursor; reading it from the start")
         last = 0
     if len(data["queries"]) < page or (rows and rows[0].id <= last + 1):
         new = [q for q in rows if q.id > last]
-        return new, {"id": new[-1].id if new else last}
+        return new, {"id": new[-1].id if new else last}, False
 
     # More than a page arrived since the last poll: walk forward in id windows.
     found: list[PiholeQuery] = []
@@ -148,4 +163,4 @@ async def poll_queries(
         chunk, _ = parse_queries(await fetch({"cursor": upper, "length": page}))
         found.extend(q for q in chunk if position < q.id <= upper)
         position = upper
-    return found, {"id": position}
+    return found, {"id": position}, position < top

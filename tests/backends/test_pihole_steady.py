@@ -1,0 +1,109 @@
+"""Pi-hole v6 steady state: cheap read-backs, refused names, blocking switched off."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
+from custom_components.snoop_guard.backends.pihole import PiholeBackend
+from tests.emulators.pihole import PiholeEmulator
+from tests.emulators.pihole_fixtures import (  # noqa: F401
+    PASSWORD,
+    fixture_backend,
+    fixture_http,
+    fixture_make_backend,
+    fixture_pihole,
+)
+
+TRACKERS = TrackerSet(
+    domains=tuple(f"t{i}.tracker.example" for i in range(2000)),
+    snippet="",
+    sha256="ab" * 32,
+)
+POLICIES = (
+    DevicePolicy("aa:bb:cc:00:00:01", ("192.168.1.20",), block_trackers=True),
+    DevicePolicy("aa:bb:cc:00:00:02", ("192.168.1.30",), block_internet=True),
+)
+
+
+def _writes(pihole: PiholeEmulator) -> list[tuple[str, str, object]]:
+    return [r for r in pihole.requests if r[0] != "GET" and r[1] != "/api/auth"]
+
+
+async def test_steady_read_back_does_not_fetch_the_deny_list(
+    pihole: PiholeEmulator, backend: PiholeBackend
+) -> None:
+    await backend.async_apply(POLICIES, TRACKERS)
+    sent = pihole.reply_bytes
+    assert (await backend.async_read_state(POLICIES, TRACKERS)).in_sync  # Reads it once.
+    full = pihole.reply_bytes - sent
+    for _ in range(3):
+        before, sent = len(pihole.requests), pihole.reply_bytes
+        state = await backend.async_read_state(POLICIES, TRACKERS)
+        steady = pihole.requests[before:]
+        assert (pihole.reply_bytes - sent) * 20 < full
+        assert state.in_sync
+        assert state.block_trackers == {"aa:bb:cc:00:00:01"}
+        assert state.tracker_addresses == 2000
+        paths = [path.split("?")[0] for _method, path, _body in steady]
+        assert "/api/domains/deny/exact" not in paths
+        assert len(steady) <= 5  # groups, clients, regex deny list, counts, blocking
+
+    # An edit by hand changes Pi-hole's counts: the next read-back sees it.
+    pihole.domains = [d for d in pihole.domains if d["domain"] != "t7.tracker.example"]
+    before = len(pihole.requests)
+    state = await backend.async_read_state(POLICIES, TRACKERS)
+    assert any("/api/domains/deny/exact" in path for _m, path, _b in pihole.requests[before:])
+    assert not state.in_sync
+    assert not state.dns_snippet_current
+    assert state.block_trackers == frozenset()
+
+
+async def test_refused_names_are_left_out_and_a_steady_state_is_reached(
+    pihole: PiholeEmulator, backend: PiholeBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    trackers = TrackerSet(
+        domains=("good.example", "bad-.example", "also-bad_-.example", "fine.example"),
+        snippet="",
+        sha256="cd" * 32,
+    )
+    policies = POLICIES[:1]
+    with caplog.at_level(logging.WARNING):
+        await backend.async_apply(policies, trackers)
+    assert backend.refused_domains == 2
+    assert sum("refused 2 tracker names" in r.getMessage() for r in caplog.records) == 1
+    ours = {d["domain"] for d in pihole.domains if d["kind"] == "exact"}
+    assert ours == {"good.example", "fine.example"}
+    writes = len(_writes(pihole))
+    for _ in range(3):
+        state = await backend.async_read_state(policies, trackers)
+        assert state.in_sync
+        assert state.block_trackers == {"aa:bb:cc:00:00:01"}
+        await backend.async_apply(policies, trackers)
+    assert len(_writes(pihole)) == writes  # Nothing re-posted.
+
+
+async def test_blocking_disabled_is_a_limit_not_a_reapply(
+    pihole: PiholeEmulator, backend: PiholeBackend
+) -> None:
+    await backend.async_apply(POLICIES, TRACKERS)
+    state = await backend.async_read_state(POLICIES, TRACKERS)
+    assert state.in_sync
+    assert state.limits == ()
+    assert state.block_internet == {"aa:bb:cc:00:00:02"}
+    writes = len(_writes(pihole))
+    pihole.blocking = False
+    for _ in range(3):
+        state = await backend.async_read_state(POLICIES, TRACKERS)
+        assert state.in_sync  # Our rows are as written: nothing to re-apply.
+        assert state.block_trackers == frozenset()
+        assert state.block_internet == frozenset()
+        assert state.limits == ("blocking_disabled",)
+    await backend.async_apply(POLICIES, TRACKERS)
+    assert len(_writes(pihole)) == writes
+    pihole.blocking = True
+    state = await backend.async_read_state(POLICIES, TRACKERS)
+    assert state.limits == ()
+    assert state.block_trackers == {"aa:bb:cc:00:00:01"}
