@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import unicodedata
 
 import pytest
@@ -337,9 +336,9 @@ def test_claimed_mac_is_not_used_for_attribution() -> None:
     assert tv.sources == ("DHCP",)
 
 
-def test_hostile_announcements_are_bounded_and_fast() -> None:
+def test_hostile_announcements_are_bounded() -> None:
+    # Bounded, not timed: speed is measured by benchmarks, never by tests.
     inventory = DeviceInventory()
-    start = time.perf_counter()
     for i in range(10_000):
         mac = f"00:0e:58:{(i >> 16) & 255:02x}:{(i >> 8) & 255:02x}:{i & 255:02x}"
         inventory.add(
@@ -360,8 +359,6 @@ def test_hostile_announcements_are_bounded_and_fast() -> None:
     assert inventory.pending_count() <= MAX_PENDING_IPS * 16
     devices = inventory.devices()
     assert len(devices) == MAX_DEVICES
-    took = time.perf_counter() - start
-    assert took < 10, took
     for device in devices[:50]:
         assert device.hostname is not None
         assert len(device.hostname) <= 64

@@ -190,7 +190,9 @@ def test_bundled_categories_are_known(bundled: TrackerMatcher) -> None:
         assert hit.category in CATEGORIES
         assert hit.rule == domain
         assert hit.company
-        assert hit.source == "curated" or hit.source.startswith("perflyst:")
+        assert hit.source == "curated" or hit.source.startswith(
+            ("perflyst:", "blocklistproject:", "nextdns:")
+        )
 
 
 @pytest.mark.parametrize(

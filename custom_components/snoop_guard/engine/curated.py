@@ -53,8 +53,8 @@ _PETS2020 = (
 _CCS2019 = (
     "Mohajeri Moghaddam, Acar, Burgess, Mathur, Huang, Feamster, Felten, Mittal, Narayanan: "
     "'Watching You Watch: The Tracking Ecosystem of Over-the-Top TV Streaming Devices', "
-    "ACM CCS 2019 (trackers on 69% of Roku and 89% of Fire TV channels; Google ad and "
-    "analytics domains among the most prevalent)"
+    "ACM CCS 2019 (abstract: trackers on 69% of Roku and 89% of Fire TV channels; DoubleClick, "
+    "Google Analytics, Amazon Adsystem and SpotXchange among the most contacted tracker domains)"
 )
 
 CURATED: tuple[CuratedRow, ...] = (
@@ -206,7 +206,7 @@ CURATED: tuple[CuratedRow, ...] = (
         "Amazon Ads",
         "ads",
         "Amazon Ads serving domain (aax-*, mads.*); Perflyst AmazonFireTV.txt "
-        "(aax-eu.amazon-adsystem.com)",
+        "(aax-eu.amazon-adsystem.com); " + _CCS2019,
         vendors=("Amazon",),
         devices=("streamer", "tv"),
     ),
@@ -275,7 +275,7 @@ CURATED: tuple[CuratedRow, ...] = (
         "spotxchange.com",
         "SpotX",
         "ads",
-        _PETS2020,
+        f"{_PETS2020}; {_CCS2019}",
         vendors=("Roku",),
         devices=("tv", "streamer"),
     ),
@@ -306,7 +306,9 @@ KNOWN_OWNERS: dict[str, str] = {
     # msecnd.net) is deliberately absent: the customer behind it is unknown.
     "2mdn.net": "Google",
     "adcolony.com": "AdColony",
+    "adgrx.com": "AdGear (Samsung Ads)",
     "adjust.com": "Adjust",
+    "alexa.com": "Amazon (Alexa Internet)",
     "amazon.com": "Amazon",
     "appboy.com": "Braze (Appboy)",
     "apple.com": "Apple",
@@ -314,6 +316,7 @@ KNOWN_OWNERS: dict[str, str] = {
     "applvn.com": "AppLovin",
     "appsflyer.com": "AppsFlyer",
     "branch.io": "Branch",
+    "cjpowercast.com": "CJ PowerCast",
     "crashlytics.com": "Google (Firebase Crashlytics)",
     "doubleclick.net": "Google",
     "facebook.com": "Meta (Facebook)",
@@ -329,8 +332,9 @@ KNOWN_OWNERS: dict[str, str] = {
     "inmobi.com": "InMobi",
     "instagram.com": "Meta (Instagram)",
     "leanplum.com": "Leanplum",
-    "lge.com": "LG Electronics",
     "lgappstv.com": "LG Electronics",
+    "lge.com": "LG Electronics",
+    "lgsmartad.com": "LG Ad Solutions",
     "lgtvcommon.com": "LG Electronics",
     "lgtvsdp.com": "LG Electronics",
     "miui.com": "Xiaomi",
@@ -341,20 +345,28 @@ KNOWN_OWNERS: dict[str, str] = {
     "playstation.net": "Sony",
     "pushwoosh.com": "Pushwoosh",
     "roku.com": "Roku",
+    "samba.tv": "Samba TV",
     "samsung.com": "Samsung",
+    "samsungacr.com": "Samsung",
+    "samsungads.com": "Samsung Ads",
     "samsungcloudsolution.com": "Samsung",
     "samsungcloudsolution.net": "Samsung",
     "samsungelectronics.com": "Samsung",
+    "samsungknox.com": "Samsung",
     "samsungosp.com": "Samsung",
     "samsungqbe.com": "Samsung",
     "samsungrm.net": "Samsung",
     "samsungyosemite.com": "Samsung",
+    "smartclip.com": "smartclip",
+    "smartclip.net": "smartclip",
     "snapads.com": "Snap",
     "snapchat.com": "Snap",
+    "sonos.com": "Sonos",
     "sony.com": "Sony",
     "sony.tv": "Sony",
     "tapjoy.com": "Tapjoy",
     "tapjoyads.com": "Tapjoy",
+    "tvinteractive.tv": "Vizio (Inscape)",
     "twitter.com": "Twitter (X)",
     "umeng.com": "Umeng (Alibaba)",
     "umengcloud.com": "Umeng (Alibaba)",
@@ -363,4 +375,5 @@ KNOWN_OWNERS: dict[str, str] = {
     "whatsapp.net": "Meta (WhatsApp)",
     "xiaomi.com": "Xiaomi",
     "xiti.com": "AT Internet",
+    "yumenetworks.com": "YuMe (Amobee)",
 }

@@ -1,23 +1,92 @@
-"""Parser for the bundled Perflyst lists (Pi-hole style, with section comments).
+"""Parser for the bundled Pi-hole style lists (Perflyst, Block List Project, NextDNS).
 
 The lists are grouped under comments such as ``# Samsung``; the section names
 the company (unless :data:`~.curated.KNOWN_OWNERS` knows the registrable
 domain better) and the vendor the rule concerns. Commented-out domains
 (``#time.example.com # needed for ...``) are returned as ``exceptions``: the
 list's authors found that blocking them breaks something.
+
+The Block List Project ``smart-tv.txt`` (hosts format) and the NextDNS
+``native-tracking-domains`` per-vendor files carry no sections: the company is
+:data:`~.curated.KNOWN_OWNERS`'s, else the vendor the file is named after. From
+these lists, entries the functional allow-list marks as needed (the same name
+or a parent of it) and the :data:`WITHHELD` names are not loaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .allowlist import FUNCTIONAL_ALLOW
 from .curated import KNOWN_OWNERS
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 
-__all__ = ["BUNDLED_LISTS", "ParsedList", "guess_category", "owner_of", "parse_blocklist"]
+__all__ = [
+    "BUNDLED_LISTS",
+    "WITHHELD",
+    "ParsedList",
+    "guess_category",
+    "owner_of",
+    "parse_blocklist",
+]
 
-BUNDLED_LISTS: tuple[str, ...] = ("SmartTV.txt", "AmazonFireTV.txt", "android-tracking.txt")
+_NEXTDNS = ("alexa", "roku", "samsung", "sonos", "xiaomi")
+BUNDLED_LISTS: tuple[str, ...] = (
+    *("SmartTV.txt", "AmazonFireTV.txt", "android-tracking.txt"),
+    "blocklistproject-smart-tv.txt",
+    *(f"nextdns-{vendor}.txt" for vendor in _NEXTDNS),
+)
+
+_BLP = "blocklistproject-smart-tv.txt"
+_UNKNOWN_BLP = "Unknown (Block List Project smart-tv list)"
+# list name -> (source id, citation) for the lists that are not Perflyst's
+_IDENTITY: dict[str, tuple[str, str]] = {
+    _BLP: ("blocklistproject:smart-tv.txt", "blocklistproject/Lists smart-tv.txt (Unlicense)"),
+    **{
+        f"nextdns-{vendor}.txt": (
+            f"nextdns:native-tracking-domains/{vendor}",
+            f"nextdns/native-tracking-domains domains/{vendor} (MIT)",
+        )
+        for vendor in _NEXTDNS
+    },
+}
+
+_SAMSUNG_HUB = "Samsung Smart Hub service endpoint (the allow-list keeps osb-ussvc.samsungqbe.com)"
+_SHARED = "shared hosting name: the company behind it is unknown, so no attribution"
+_LG_STORE = "LG content store / SDP service (the allow-list keeps us.lgtvsdp.com)"
+# Entries of the non-Perflyst lists that are not loaded: name -> why. Names the
+# functional allow-list covers (or whose subtree holds one) are withheld as well.
+WITHHELD: dict[str, str] = {
+    "eu-auth2.samsungosp.com": "Samsung account sign-in (the allow-list keeps auth.samsungosp.com)",
+    "gld.push.samsungosp.com": "Samsung push channel: blocking it stops app notifications",
+    "ocfconnect-shard-eu02-euwest1.samsungiotcloud.com": "SmartThings cloud connection",
+    "uimetadata.samsungiotcloud.com": "SmartThings UI metadata",
+    "notice.samsungcloudsolution.com": "Smart Hub notices shown during setup",
+    "noticecdn.samsungcloudsolution.com": "Smart Hub notices shown during setup",
+    "noticefile.samsungcloudsolution.com": "Smart Hub notices shown during setup",
+    "vdterms.samsungcloudsolution.com": "Smart Hub terms and privacy consent screens",
+    "osb.samsungqbe.com": _SAMSUNG_HUB,
+    "osb-v2.samsungqbe.com": _SAMSUNG_HUB,
+    "osb-apps-v2.samsungqbe.com": _SAMSUNG_HUB,
+    "scs.samsungqbe.com": _SAMSUNG_HUB,
+    "img-resize-cdn-prod.samsungnyc.com": "image CDN of Samsung TV Plus tiles",
+    "premium-videos.telly.com": "video content delivery",
+    "smartshare.lgtvsdp.com": _LG_STORE,
+    "us.rdx2.lgtvsdp.com": _LG_STORE,
+    "us.ibs.lgappstv.com": "LG app store service",
+    "bif.sr.roku.com": "Roku trick-play thumbnails (BIF) used while seeking",
+    "ns11.whois.co.kr": "a DNS name server: blocking it breaks resolution of other names",
+    "az43064.vo.msecnd.net": _SHARED,
+    "coordinator-production-28516768.us-east-1.elb.amazonaws.com": _SHARED,
+    "d179kwmlpc4o47.cloudfront.net": _SHARED,
+    "d1oxlq5h9kq8q5.cloudfront.net": _SHARED,
+    "d2tnx644ijgq6i.cloudfront.net": _SHARED,
+    "d3mjsomixevyw7.cloudfront.net": _SHARED,
+    "syncplusconfig.s3.amazonaws.com": _SHARED,
+}
+# Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
+_NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
 
 _UNKNOWN_SMARTTV = "Unknown (Perflyst SmartTV list)"
 _UNKNOWN_ANDROID = "Unknown (Perflyst android-tracking list)"
@@ -27,6 +96,12 @@ _LIST_DEFAULTS: dict[str, tuple[str, str]] = {
     "SmartTV.txt": (_UNKNOWN_SMARTTV, "telemetry"),
     "AmazonFireTV.txt": ("Amazon", "telemetry"),
     "android-tracking.txt": (_UNKNOWN_ANDROID, "analytics"),
+    _BLP: (_UNKNOWN_BLP, "telemetry"),
+    "nextdns-alexa.txt": ("Amazon", "telemetry"),
+    "nextdns-roku.txt": ("Roku", "telemetry"),
+    "nextdns-samsung.txt": ("Samsung", "telemetry"),
+    "nextdns-sonos.txt": ("Sonos", "telemetry"),
+    "nextdns-xiaomi.txt": ("Xiaomi", "telemetry"),
 }
 
 # list name -> {lower-cased section comment: (company, default category)}
@@ -75,7 +150,15 @@ _LIST_DEVICES: dict[str, tuple[str, ...]] = {
     "SmartTV.txt": ("tv",),
     "AmazonFireTV.txt": ("streamer", "tv"),
     "android-tracking.txt": (),
+    _BLP: ("tv",),
+    "nextdns-alexa.txt": ("speaker", "streamer", "tv"),
+    "nextdns-roku.txt": ("streamer", "tv"),
+    "nextdns-samsung.txt": ("tv",),
+    "nextdns-sonos.txt": ("speaker",),
+    "nextdns-xiaomi.txt": ("tv", "streamer"),
 }
+# Device makers a rule of a section-less list names as vendor (from its company).
+_DEVICE_VENDORS = frozenset({"Samsung", "LG Electronics", "Roku", "Amazon", "Sonos", "Xiaomi"})
 # Section companies that are not device vendors (apps, broadcasters, unknown).
 _NOT_VENDORS = frozenset(
     {
@@ -107,6 +190,7 @@ class ParsedList:
     rules: tuple[tuple[str, TrackerInfo], ...]
     exceptions: frozenset[str]
     skipped_lines: int
+    withheld: tuple[str, ...] = ()  # entries not loaded (see WITHHELD)
 
 
 def guess_category(domain: str, default: str) -> str:
@@ -173,10 +257,14 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         list_name, (f"Unknown (Perflyst {list_name})", "telemetry")
     )
     sections = _SECTIONS.get(list_name, {})
-    source = f"perflyst:{list_name}"
+    source, citation = _IDENTITY.get(
+        list_name, (f"perflyst:{list_name}", f"Perflyst/PiHoleBlocklist {list_name}")
+    )
+    sectionless = list_name in _IDENTITY
     devices = _LIST_DEVICES.get(list_name, ())
     company, category = default_company, default_category
     rules: list[tuple[str, TrackerInfo]] = []
+    withheld: list[str] = []
     exceptions: set[str] = set()
     skipped = 0
     previous_blank = True
@@ -202,15 +290,29 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
+        if sectionless and (domain in WITHHELD or domain in _NEEDED):
+            withheld.append(domain)
+            continue
+        owner = owner_of(domain)
+        if sectionless:
+            vendor = owner if owner in _DEVICE_VENDORS else company
+            vendors = (vendor,) if vendor in _DEVICE_VENDORS else ()
+        else:
+            vendors = () if company in _NOT_VENDORS else (company,)
         info = TrackerInfo(
             rule=domain,
-            company=owner_of(domain) or company,
+            company=owner or company,
             category=guess_category(domain, category),
             source=source,
-            vendors=() if company in _NOT_VENDORS else (company,),
+            vendors=vendors,
             devices=devices,
             confidence="medium",
-            citation=f"Perflyst/PiHoleBlocklist {list_name}",
+            citation=citation,
         )
         rules.append((domain, info))
-    return ParsedList(rules=tuple(rules), exceptions=frozenset(exceptions), skipped_lines=skipped)
+    return ParsedList(
+        rules=tuple(rules),
+        exceptions=frozenset(exceptions),
+        skipped_lines=skipped,
+        withheld=tuple(withheld),
+    )
