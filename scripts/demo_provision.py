@@ -96,6 +96,13 @@ def onboard(username: str, password: str, base: str = BASE) -> str:
 
 def add_snoop_guard(token: str, lab: dict[str, Any], base: str = BASE) -> None:
     flow = call("/api/config/config_entries/flow", {"handler": "snoop_guard"}, token, base=base)
+    # The first step is a menu: the lab's router is a Linux router reached over SSH.
+    flow = call(
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"next_step_id": "ssh"},
+        token,
+        base=base,
+    )
     flow = call(
         f"/api/config/config_entries/flow/{flow['flow_id']}",
         {
@@ -123,6 +130,23 @@ def add_snoop_guard(token: str, lab: dict[str, Any], base: str = BASE) -> None:
     )
     if flow.get("type") != "create_entry":
         sys.exit(f"Snoop Guard's config flow stopped: {flow.get('errors') or flow}")
+    opt_out_of_default_lists(token, flow["result"]["entry_id"], base=base)
+
+
+def opt_out_of_default_lists(token: str, entry_id: str, base: str = BASE) -> None:
+    """The demo never downloads the default tracker lists from the internet: opt out of all."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from custom_components.snoop_guard.engine.vendorlists import CATALOGUE  # noqa: PLC0415
+
+    flow = call("/api/config/config_entries/options/flow", {"handler": entry_id}, token, base=base)
+    flow = call(
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {"default_lists_off": [item.id for item in CATALOGUE]},
+        token,
+        base=base,
+    )
+    if flow.get("type") != "create_entry":
+        sys.exit(f"Snoop Guard's options flow stopped: {flow.get('errors') or flow}")
 
 
 def wait_until_running(token: str, timeout: float = 180, base: str = BASE) -> None:

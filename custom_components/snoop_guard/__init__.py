@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import Platform
+from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .backends.base import BackendAuthError, BackendError, HostKeyMismatchError
-from .backends.linux_ssh import LinuxSshBackend, LogSource, SshSettings
 from .card import async_register_card
+from .connection import build_backend, describe
 from .const import (
-    CONF_DNSMASQ_CONF_DIR,
-    CONF_DNSMASQ_RESTART,
-    CONF_HOST_KEY,
-    CONF_LEASES_PATH,
-    CONF_LOG_PATH,
-    CONF_LOG_SOURCE,
-    CONF_PRIVATE_KEY,
     CONF_ROUTER_ID,
     CONF_SUBSCRIPTIONS,
+    DEFAULT_LISTS_DELAY,
     DOMAIN,
     LIST_CHECK_INTERVAL,
     LOGGER,
@@ -33,7 +28,8 @@ from .const import (
 )
 from .coordinator import SnoopGuardCoordinator
 from .device_owner import async_adopt_all, async_track_foreign_devices
-from .knowledge import TrackerKnowledge, remove_cache, validate_list
+from .engine.vendorlists import CATALOGUE_BY_URL
+from .knowledge import TrackerKnowledge, marks_store, remove_cache, validate_list
 from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
 from .scanning import scan_store
 from .services import async_setup_services
@@ -51,26 +47,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def settings_from_data(data: dict[str, Any]) -> SshSettings:
-    """Build backend settings from a config entry's data."""
-    return SshSettings(
-        host=data[CONF_HOST],
-        port=int(data[CONF_PORT]),
-        username=data[CONF_USERNAME],
-        password=data.get(CONF_PASSWORD) or None,
-        private_key=data.get(CONF_PRIVATE_KEY) or None,
-        host_key=data.get(CONF_HOST_KEY),
-        log_source=LogSource(data.get(CONF_LOG_SOURCE, LogSource.FILE)),
-        log_path=data.get(CONF_LOG_PATH, ""),
-        leases_path=data[CONF_LEASES_PATH],
-        dnsmasq_conf_dir=data[CONF_DNSMASQ_CONF_DIR],
-        dnsmasq_restart=data[CONF_DNSMASQ_RESTART],
-    )
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -> bool:
     """Connect to the router, restore state and start following its DNS log."""
-    backend = LinuxSshBackend(settings_from_data(dict(entry.data)))
+    backend = build_backend(hass, entry.data)
     try:
         info = await backend.async_connect()
     except (BackendAuthError, HostKeyMismatchError) as err:
@@ -128,11 +107,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     # source that hangs (a poisoned SSDP description cache) must never hold up setup.
     entry.async_on_unload(watchers.async_stop)
     entry.async_create_background_task(hass, watchers.async_start(), f"{DOMAIN} discovery")
-    if knowledge.subscriptions.urls:
+    if urls := knowledge.subscriptions.urls:
         # Lists are fetched in the background; the saved copies are in use meanwhile.
-        entry.async_create_background_task(
-            hass, coordinator.async_refresh_lists(), f"{DOMAIN} tracker lists"
-        )
+        # The default lists wait a little: setup (and Home Assistant's start) comes first,
+        # and a user who opts out right after adding Snoop Guard downloads nothing.
+        if any(url in CATALOGUE_BY_URL for url in urls):
+
+            @callback
+            def _fetch_later(_now: datetime) -> None:
+                entry.async_create_background_task(
+                    hass, coordinator.async_refresh_lists(), f"{DOMAIN} tracker lists"
+                )
+
+            entry.async_on_unload(
+                async_call_later(
+                    hass, DEFAULT_LISTS_DELAY, HassJob(_fetch_later, cancel_on_shutdown=True)
+                )
+            )
+        else:
+            entry.async_create_background_task(
+                hass, coordinator.async_refresh_lists(), f"{DOMAIN} tracker lists"
+            )
         entry.async_on_unload(
             async_track_time_interval(hass, coordinator.async_refresh_lists, LIST_CHECK_INTERVAL)
         )
@@ -164,22 +159,22 @@ async def async_unload_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -> None:
     """Take our table and dnsmasq snippet off the router, and forget stored state."""
-    backend = LinuxSshBackend(settings_from_data(dict(entry.data)))
+    backend = build_backend(hass, entry.data)
     try:
         await backend.async_connect()
         await backend.async_remove_all()
     except BackendError as err:
         LOGGER.warning(
-            "Could not remove Snoop Guard's rules from the router %s: %s; remove the nftables"
-            " table 'inet snoop_guard' and %s by hand",
-            entry.data[CONF_HOST],
+            "Could not remove Snoop Guard's rules from %s: %s; remove %s by hand",
+            describe(entry.data),
             err,
-            backend.snippet_path,
+            backend.manual_removal,
         )
     finally:
         await backend.async_close()
     await Store[dict[str, Any]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
     await scan_store(hass, entry.entry_id).async_remove()
+    await marks_store(hass, entry.entry_id).async_remove()
     lists = SubscriptionManager(
         hass, entry.entry_id, list(entry.options.get(CONF_SUBSCRIPTIONS, [])), validate_list
     )

@@ -13,6 +13,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .backends.base import Capability
 from .engine.scan import ScanState
 from .entity import SnoopGuardDeviceEntity, async_add_per_device
 from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
@@ -54,14 +55,19 @@ async def async_setup_entry(
     entry: SnoopGuardConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add scan sensors for every watched device, now and whenever one appears."""
+    """Add scan sensors for every watched device, now and whenever one appears.
+
+    The DNS bypass sensor needs a router that sees forwarded DNS: a DNS filter
+    never sees the queries that go past it, so it gets no such sensor.
+    """
+    bypass = Capability.BLOCK_BYPASS in entry.runtime_data.coordinator.roles.capabilities
     async_add_per_device(
         entry,
         async_add_entities,
         lambda runtime, device: (
             *(ScanBinarySensor(runtime, device, d) for d in SCAN_SENSORS),
             UploadSuspectedBinarySensor(runtime, device, UPLOAD_SENSOR),
-            DnsBypassBinarySensor(runtime, device, BYPASS_SENSOR),
+            *((DnsBypassBinarySensor(runtime, device, BYPASS_SENSOR),) if bypass else ()),
         ),
     )
 

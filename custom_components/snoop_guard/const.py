@@ -30,6 +30,8 @@ CONF_SWEEP_WINDOW: Final = "sweep_window_seconds"
 CONF_UPLOAD_WINDOW: Final = "upload_window_minutes"
 EVENT_SCAN_DETECTED: Final = "snoop_guard_scan_detected"
 CONF_ALLOW_OVERRIDES: Final = "allow_overrides"
+# Catalogue ids of the default tracker lists the user opted out of (engine/vendorlists.py).
+CONF_DEFAULT_LISTS_OFF: Final = "default_lists_off"
 
 DEFAULT_PORT: Final = 22
 DEFAULT_USERNAME: Final = "root"
@@ -39,6 +41,8 @@ RECONCILE_INTERVAL: Final = timedelta(seconds=30)
 # Lines replayed from the log after a reconnect; the cursor drops those already seen.
 LOG_BACKLOG: Final = 500
 STREAM_BACKOFF_MAX: Final = 60.0
+# A DNS filter's query log is polled this often (detection latency p95 stays under 5 s).
+POLL_INTERVAL: Final = timedelta(seconds=2)
 STORE_VERSION: Final = 1
 STORE_SAVE_DELAY: Final = 15.0
 MAX_PENDING_CONTACTS: Final = 1000
@@ -47,6 +51,8 @@ MAX_PENDING_CONTACTS: Final = 1000
 BLOCK_KINDS: Final = ("trackers", "internet", "bypass")
 # Subscribed lists are checked this often (each is fetched at most daily).
 LIST_CHECK_INTERVAL: Final = timedelta(hours=1)
+# The default (per-vendor) lists are first fetched this long after setup.
+DEFAULT_LISTS_DELAY: Final = timedelta(minutes=2)
 # A config entry's stable router id: the prefix of every unique id and device
 # identifier. Unlike the entry's unique_id (the SSH host-key fingerprint) it never
 # changes, so reauth with a new host key keeps every entity and device.

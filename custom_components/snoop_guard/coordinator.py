@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,15 +29,20 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .addresses import AddressBook, Method, async_read_neighbours
 from .backends.base import (
     Backend,
     BackendAuthError,
     BackendError,
+    Capability,
     EnforcedState,
+    Enforcement,
     HostKeyMismatchError,
+    RouterClient,
 )
 from .bypass import BypassMonitor
-from .const import DOMAIN, LOGGER, RECONCILE_INTERVAL, STORE_SAVE_DELAY, STORE_VERSION
+from .const import BLOCK_KINDS, DOMAIN, LOGGER, RECONCILE_INTERVAL, STORE_SAVE_DELAY, STORE_VERSION
+from .destinations import DestinationLog
 from .device_owner import async_remove_device
 from .dnsfeed import DnsFeed
 from .engine.counters import Contact, ContactCounters
@@ -71,11 +76,14 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             update_interval=RECONCILE_INTERVAL,
         )
         self.backend = backend
+        self.roles = BackendRoles.of(backend)
         self.knowledge = knowledge
-        async_check_router_load(hass, entry.entry_id, knowledge.current)
+        self.addresses = AddressBook()
+        self.async_check_load()
         self.blocks = BlockPolicies(hass, self._on_block_expired)
         self.devices = DeviceTracker(WatchOptions.from_options(entry.options), self.blocks)
         self.counters = ContactCounters()
+        self.destinations = DestinationLog()
         self.events = AutomationEvents(self)
         self.scan = ScanMonitor(
             hass,
@@ -85,12 +93,14 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         )
         self.bypass = BypassMonitor(hass, entry)
         self.dns = DnsFeed(
-            backend.stream_dns_lines,
+            backend,
             matcher=lambda: self.knowledge.current.matcher,
             mac_of_ip=self._mac_of_ip,
             on_query=self._on_query,
             on_contact=self._record,
             on_unknown_client=self._on_unknown_client,
+            on_auth_failed=self._on_auth_failed,
+            on_progress=self._schedule_save,
         )
         self.reapply_count = 0
         self._store: Store[dict[str, Any]] = Store(
@@ -110,7 +120,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.blocks.load(data)
         self.devices.load(data.get("inventory"))
         self.counters = ContactCounters.from_dict(data.get("counters"))
-        self.dns.load(data.get("cursor"), router_clock)
+        self.destinations = DestinationLog.from_dict(data.get("destinations"))
+        self.dns.load(data.get("cursor"), router_clock, data.get("poll_cursor"))
 
     def _data_to_store(self) -> dict[str, Any]:
         self.counters.prune(dt_util.utcnow())
@@ -118,7 +129,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             **self.blocks.to_dict(),
             "inventory": self.devices.inventory.to_dict(),
             "counters": self.counters.to_dict(),
+            "destinations": self.destinations.to_dict(),
             "cursor": self.dns.cursor.to_dict(),
+            "poll_cursor": self.dns.poll_cursor,
         }
 
     @callback
@@ -137,10 +150,20 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         if not await self.knowledge.async_refresh():
             self.async_update_listeners()
             return
-        async_check_router_load(self.hass, self.config_entry.entry_id, self.knowledge.current)
+        self.async_check_load()
         # The next reconciliation sees another digest, uploads the snippet built with the
         # knowledge and restarts dnsmasq.
         await self.async_request_refresh()
+
+    @callback
+    def async_check_load(self) -> None:
+        """Warn when the tracker lists are too heavy for the router's dnsmasq.
+
+        Only a router holds every tracker domain in dnsmasq's memory; AdGuard Home and
+        Pi-hole keep theirs in their own filter engines.
+        """
+        if self.roles.enforcement is Enforcement.FIREWALL:
+            async_check_router_load(self.hass, self.config_entry.entry_id, self.knowledge.current)
 
     # -- devices ----------------------------------------------------------------------
 
@@ -175,8 +198,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
 
     async def _async_update_data(self) -> RouterSnapshot:
         try:
-            clients = await self.backend.async_list_clients()
-            ip_to_mac = {ip: client.mac for client in clients for ip in client.ips}
+            clients, ip_to_mac = await self._async_clients()
             previous = self.data.devices if self.data else {}
             devices = self.devices.track(clients, ip_to_mac, previous)
             cutoff = self.devices.stale_cutoff()
@@ -185,7 +207,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
                 async_remove_device(self.hass, self.config_entry, mac)
             self.devices.inventory.prune(cutoff)
             self.blocks.refresh_addresses({mac: d.ips for mac, d in devices.items()})
-            enforced, reapplied = await self._async_reconcile()
+            enforced, reapplied = (
+                await self._async_reconcile() if self.roles.enforces else (None, 0)
+            )
         except (BackendAuthError, HostKeyMismatchError) as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -201,8 +225,34 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             devices=devices, ip_to_mac=ip_to_mac, enforced=enforced, reapplied=reapplied
         )
         self._drain_pending(ip_to_mac)
-        self.bypass.feed_enforced(enforced, devices, self.blocks.policies)
+        if enforced is not None:
+            self.bypass.feed_enforced(enforced, devices, self.blocks.policies)
         return snapshot
+
+    async def _async_clients(self) -> tuple[list[RouterClient], dict[str, str]]:
+        """List the devices and map addresses to MACs from every source we have.
+
+        A router's listing is the whole truth. A DNS filter's is not: it knows few
+        MACs, so Home Assistant's neighbour table and its own DHCP/discovery records
+        fill in, and devices only they know are listed too (see ``addresses.py``).
+        """
+        clients = (
+            await self.backend.async_list_clients()
+            if Capability.LIST_CLIENTS in self.roles.capabilities
+            else []
+        )
+        if self.roles.enforcement is Enforcement.FIREWALL:
+            self.addresses = AddressBook.build(clients, clients_method=Method.ROUTER)
+            return clients, dict(self.addresses.ip_to_mac)
+        self.addresses = AddressBook.build(
+            clients,
+            clients_method=Method.DNS_FILTER,
+            neighbours=await async_read_neighbours(),
+            inventory={
+                ip: record.mac for record in self.devices.inventory.devices() for ip in record.ips
+            },
+        )
+        return [*clients, *self.addresses.clients_not_in(clients)], dict(self.addresses.ip_to_mac)
 
     async def _async_reconcile(self) -> tuple[EnforcedState, int]:
         """Read the router's state back and re-apply ours if it differs.
@@ -281,6 +331,13 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         With ``until``, the blocks turned on here end by themselves then. ``reason``
         (switch, action, timer, repair) goes into the block-changed event.
         """
+        for what, wanted in (("trackers", trackers), ("internet", internet), ("bypass", bypass)):
+            if wanted and not self.roles.can_block(what):
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="block_not_supported",
+                    translation_placeholders={"what": what},
+                )
         device = self.data.devices.get(mac) if self.data else None
         changes = self.blocks.change(
             mac,
@@ -320,9 +377,23 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         watched = self.data is not None and mac in self.data.devices
         if self.bypass.feed_lookup(mac, event.name, watched):
             self.async_update_listeners()
+        if (
+            watched
+            and not is_tracker
+            and self.destinations.feed(
+                mac, event.name, dt_util.utcnow(), self.knowledge.current.matcher
+            )
+        ):
+            self._schedule_save()
+            self.async_update_listeners()
 
     def _mac_of_ip(self, ip: str) -> str | None:
         return self.data.ip_to_mac.get(ip) if self.data else None
+
+    @callback
+    def _on_auth_failed(self) -> None:
+        """Ask the user to sign in again (the DNS source refused us); never retry on our own."""
+        self.config_entry.async_start_reauth(self.hass)
 
     @callback
     def _on_unknown_client(self) -> None:
@@ -343,3 +414,38 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             self.counters.record(mac, contact)
         if drained:
             self._schedule_save()
+
+
+_BLOCK_CAPABILITY = {
+    "trackers": Capability.BLOCK_TRACKERS,
+    "internet": Capability.BLOCK_INTERNET,
+    "bypass": Capability.BLOCK_BYPASS,
+}
+assert set(_BLOCK_CAPABILITY) == set(BLOCK_KINDS)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendRoles:
+    """What the home's backend does for us: client list, DNS events, blocking.
+
+    Entities and actions are offered only for roles a backend really plays, and
+    every block says how it is enforced (``enforcement``).
+    """
+
+    capabilities: frozenset[Capability]
+    enforcement: Enforcement
+
+    @classmethod
+    def of(cls, backend: Backend) -> BackendRoles:
+        """Read a backend's declared roles."""
+        return cls(frozenset(backend.capabilities), backend.enforcement)
+
+    @property
+    def enforces(self) -> bool:
+        """Whether the backend blocks anything (and so has state to read back)."""
+        return bool(self.capabilities & set(_BLOCK_CAPABILITY.values()))
+
+    def can_block(self, what: str) -> bool:
+        """Whether ``what`` (trackers, internet, bypass) can be blocked here."""
+        capability = _BLOCK_CAPABILITY.get(what)
+        return capability is not None and capability in self.capabilities

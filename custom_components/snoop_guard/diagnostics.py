@@ -25,6 +25,7 @@ from .const import (
     CONF_SUBSCRIPTIONS,
 )
 from .engine.routerdata import normalize_mac
+from .engine.vendorlists import CATALOGUE_BY_URL
 from .runtime import SnoopGuardConfigEntry
 
 TO_REDACT = {
@@ -213,7 +214,12 @@ def _redactor_for(entry: SnoopGuardConfigEntry) -> _Redactor:
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
     policies = coordinator.blocks.policies
-    redactor = _Redactor(keep_urls=set(_urls(runtime.knowledge.current.bundled)))
+    # Default lists are public addresses (engine/vendorlists.py): shown as they are.
+    redactor = _Redactor(
+        keep_urls=set(_urls(runtime.knowledge.current.bundled))
+        | set(CATALOGUE_BY_URL)
+        | {item.homepage for item in CATALOGUE_BY_URL.values()}
+    )
     devices = coordinator.data.devices
     inventory = coordinator.devices.inventory
     records = inventory.devices()
@@ -247,7 +253,8 @@ def _redactor_for(entry: SnoopGuardConfigEntry) -> _Redactor:
     for name in (entry.data.get(CONF_HOST), entry.title, info.hostname):
         redactor.name(name)
     for url in (*options.get(CONF_SUBSCRIPTIONS, []), *runtime.knowledge.subscriptions.urls):
-        redactor.url(str(url))
+        if url not in CATALOGUE_BY_URL:
+            redactor.url(str(url))
     for key in (CONF_PASSWORD, CONF_PRIVATE_KEY, CONF_HOST_KEY, CONF_ROUTER_ID):
         redactor.secret(entry.data.get(key))
     redactor.secret(entry.unique_id)  # the host key's fingerprint
@@ -305,8 +312,12 @@ async def async_get_config_entry_diagnostics(
         "knowledge": runtime.knowledge.summary(),
         "discovery_sources": runtime.watchers.as_dict(),
         "router": {
-            "capabilities": sorted(coordinator.backend.capabilities),
+            "capabilities": sorted(coordinator.roles.capabilities),
+            "enforcement": str(coordinator.roles.enforcement),
+            "dns_source": str(coordinator.backend.dns_source),
             "stream_connected": dns.connected,
+            "polls": dns.polls,
+            "last_poll": dns.last_poll.isoformat() if dns.last_poll else None,
             "reapply_count": coordinator.reapply_count,
             "log_lines": {
                 "parsed": dns.parser.parsed,
@@ -319,6 +330,7 @@ async def async_get_config_entry_diagnostics(
                 "table_present": enforced.table_present,
                 "rules_intact": enforced.rules_intact,
                 "in_sync": enforced.in_sync,
+                "not_enforced_because": list(enforced.limits),
                 "dns_snippet_current": enforced.dns_snippet_current,
                 "tracker_addresses": enforced.tracker_addresses,
                 "shared_tracker_addresses": {
@@ -339,8 +351,16 @@ async def async_get_config_entry_diagnostics(
                 "confidence": device.classification.confidence,
                 "evidence": list(device.classification.evidence or (device.classification.reason,)),
                 "addresses": len(device.ips),
+                # How its addresses were tied to its MAC: router, dns_filter,
+                # neighbour_table (this host's ARP/NDP table) or home_assistant (DHCP
+                # watcher and discovery records); None: no address known now.
+                "identified_by": coordinator.addresses.methods.get(mac),
                 "contacts_24h": coordinator.counters.count(mac, now),
                 "companies": coordinator.counters.companies(mac, now),
+                "unknown_destinations": [
+                    d.to_json() for d in coordinator.destinations.unknown(mac, 50, now)
+                ],
+                "suspected": [d.to_json() for d in coordinator.destinations.suspected(mac, now)],
                 "block_trackers": mac in policies and policies[mac].block_trackers,
                 "block_internet": mac in policies and policies[mac].block_internet,
             }

@@ -1,10 +1,16 @@
-"""Follow the router's DNS log and turn its lines into tracker contacts.
+"""Follow the DNS queries of the LAN and turn them into tracker contacts.
 
-The stream is push: every query is handed to the scan detector and every tracker
-lookup is counted at once, without touching the coordinator's refresh schedule.
-A query from an address the last listing did not know is kept (bounded) until a
-listing names the MAC behind it. The log cursor makes sure a reconnect or a
-restart never counts a line twice.
+Two kinds of source. A router's dnsmasq log is pushed line by line
+(``stream_dns_lines``); a DNS filter's query log (AdGuard Home, Pi-hole) is
+polled every ``POLL_INTERVAL`` with a cursor the filter's backend defines, and
+polled again at once while a backlog is left. Either way every query is handed
+to the scan detector and every tracker lookup is counted at once, without
+touching the coordinator's refresh schedule. A query from an address no
+listing knows yet is kept (bounded) until one names the MAC behind it. The
+log cursor (lines) and the poll cursor (filters) are stored, so a reconnect
+or a restart never counts a query twice and never skips one. A refused login
+stops polling and starts reauthentication: a filter that locks out an address
+after failed logins (AdGuard Home) must never see a retry loop.
 """
 
 from __future__ import annotations
@@ -19,13 +25,29 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .backends.base import BackendError
-from .const import LOG_BACKLOG, LOGGER, MAX_PENDING_CONTACTS, STREAM_BACKOFF_MAX
+from .backends.base import (
+    BackendAuthError,
+    BackendError,
+    DnsQuery,
+    HostKeyMismatchError,
+    LineDnsSource,
+    PolledDnsSource,
+)
+from .const import (
+    LOG_BACKLOG,
+    LOGGER,
+    MAX_PENDING_CONTACTS,
+    POLL_INTERVAL,
+    STREAM_BACKOFF_MAX,
+)
 from .engine.counters import Contact
 from .engine.dnslog import DnsEvent, DnsEventKind, DnsmasqLogParser, LogCursor
+from .engine.routerdata import normalize_mac
 from .engine.trackers import TrackerMatcher
 
 type LineStream = Callable[[int], AsyncGenerator[str]]
+# A poll cursor is the backend's own JSON-able mapping; bounded when stored.
+_MAX_CURSOR_CHARS = 64 * 1024
 
 
 class DnsFeed:
@@ -33,54 +55,106 @@ class DnsFeed:
 
     def __init__(
         self,
-        stream: LineStream,
+        source: object,
         *,
         matcher: Callable[[], TrackerMatcher],
         mac_of_ip: Callable[[str], str | None],
         on_query: Callable[[DnsEvent, str, bool], None],
         on_contact: Callable[[str, Contact], None],
         on_unknown_client: Callable[[], None],
+        on_auth_failed: Callable[[], None] = lambda: None,
+        on_progress: Callable[[], None] = lambda: None,
     ) -> None:
         """Wire the feed: where lines come from and where findings go.
 
         ``on_query(event, mac, is_tracker)`` gets every query of a known device (scan
         detection), ``on_contact`` every tracker lookup of one, ``on_unknown_client``
-        is called when a tracker lookup came from an address no listing named yet.
+        is called when a tracker lookup came from an address no listing named yet,
+        ``on_auth_failed`` when the filter refused our login (polling stops), and
+        ``on_progress`` after each poll that moved the cursor (to store it).
+        ``source`` is a backend that is a LineDnsSource or a PolledDnsSource.
         """
-        self._stream = stream
+        self._source = source
         self._matcher = matcher
         self._mac_of_ip = mac_of_ip
         self._on_query = on_query
         self._on_contact = on_contact
         self._on_unknown_client = on_unknown_client
+        self._on_auth_failed = on_auth_failed
+        self._on_progress = on_progress
         self.parser = DnsmasqLogParser()
         self.cursor = LogCursor()
+        self.poll_cursor: dict[str, object] | None = None
+        self.polls = 0
+        self.last_poll: datetime | None = None
         self.connected = False
         self._down_logged = False
         self._pending: dict[str, deque[Contact]] = defaultdict(
             lambda: deque(maxlen=MAX_PENDING_CONTACTS)
         )
 
-    def load(self, raw_cursor: Any, router_clock: datetime | None = None) -> None:
-        """Restore the cursor; a new one starts at the router's clock.
+    def load(
+        self, raw_cursor: Any, router_clock: datetime | None = None, raw_poll: Any = None
+    ) -> None:
+        """Restore the cursors; a new log cursor starts at the router's clock.
 
-        So the log's history from before Snoop Guard is not counted.
+        So the log's history from before Snoop Guard is not counted. A filter
+        without a stored poll cursor starts with its backend's short backlog.
         """
         self.cursor = LogCursor.from_dict(raw_cursor)
         if router_clock is not None:
             self.cursor.start_at(router_clock)
+        if isinstance(raw_poll, dict) and len(repr(raw_poll)) <= _MAX_CURSOR_CHARS:
+            self.poll_cursor = dict(raw_poll)
 
     async def async_follow(self) -> None:
-        """Follow the router's DNS log forever, reconnecting with backoff."""
+        """Follow the DNS queries forever: stream or poll, reconnecting with backoff."""
+        if isinstance(self._source, PolledDnsSource):
+            await self._async_poll_forever(self._source)
+        elif isinstance(self._source, LineDnsSource):
+            await self._async_stream_forever(self._source)
+
+    async def _async_poll_forever(self, source: PolledDnsSource) -> None:
         backoff = 1.0
         while True:
             try:
-                async with contextlib.aclosing(self._stream(LOG_BACKLOG)) as lines:
+                batch = await source.async_poll_dns(self.poll_cursor)
+            except (BackendAuthError, HostKeyMismatchError) as err:
+                self._mark(up=False, error=err)
+                self._on_auth_failed()
+                return
+            except BackendError as err:
+                self._mark(up=False, error=err)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, STREAM_BACKOFF_MAX)
+                continue
+            backoff = 1.0
+            if not self.connected:
+                self._mark(up=True)
+            self.polls += 1
+            self.last_poll = dt_util.utcnow()
+            for query in batch.queries:
+                self.handle_query(query)
+            if batch.cursor != self.poll_cursor:
+                self.poll_cursor = batch.cursor
+                self._on_progress()
+            if not batch.more:
+                await asyncio.sleep(POLL_INTERVAL.total_seconds())
+
+    async def _async_stream_forever(self, source: LineDnsSource) -> None:
+        backoff = 1.0
+        while True:
+            try:
+                async with contextlib.aclosing(source.stream_dns_lines(LOG_BACKLOG)) as lines:
                     async for line in lines:
                         if not self.connected:
                             self._mark(up=True)
                             backoff = 1.0
                         self.handle_line(line)
+            except (BackendAuthError, HostKeyMismatchError) as err:
+                self._mark(up=False, error=err)
+                self._on_auth_failed()
+                return
             except BackendError as err:
                 self._mark(up=False, error=err)
             await asyncio.sleep(backoff)
@@ -90,10 +164,10 @@ class DnsFeed:
     def _mark(self, *, up: bool, error: Exception | None = None) -> None:
         self.connected = up
         if up and self._down_logged:
-            LOGGER.info("Following the router's DNS log again")
+            LOGGER.info("Following the DNS query log again")
             self._down_logged = False
         elif not up and not self._down_logged:
-            LOGGER.warning("Lost the router's DNS log (%s); retrying", error)
+            LOGGER.warning("Lost the DNS query log (%s); retrying", error)
             self._down_logged = True
 
     @callback
@@ -104,15 +178,40 @@ class DnsFeed:
             return
         if not self.cursor.should_process(event):
             return
+        self._handle_event(event, dt_util.utcnow())
+
+    @callback
+    def handle_query(self, query: DnsQuery) -> None:
+        """Count a tracker lookup in one query of a DNS filter's log, if it is one."""
+        now = dt_util.utcnow()
+        event = DnsEvent(
+            kind=DnsEventKind.QUERY,
+            timestamp=query.when,
+            pid=None,
+            serial=None,
+            client_ip=query.client_ip,
+            qtype=query.qtype or None,
+            name=query.name.strip().rstrip(".").lower(),
+            answer=None,
+            line_key="",
+        )
+        if not event.name:
+            return
+        # The filter's time, never later than ours (a clock ahead must not date contacts ahead).
+        mac = normalize_mac(query.client_mac) if query.client_mac else None
+        self._handle_event(event, min(query.when, now), mac=mac)
+
+    def _handle_event(self, event: DnsEvent, when: datetime, mac: str | None = None) -> None:
+        assert event.client_ip is not None
         tracker = self._matcher().match(event.name)
-        mac = self._mac_of_ip(event.client_ip)
+        mac = mac or self._mac_of_ip(event.client_ip)
         if mac is not None:
             # PTR sweeps and geolocation lookups are no trackers: feed every query.
             self._on_query(event, mac, tracker is not None)
         if tracker is None:
             return
         contact = Contact(
-            when=dt_util.utcnow(),
+            when=when,
             domain=event.name,
             company=tracker.company,
             category=tracker.category,

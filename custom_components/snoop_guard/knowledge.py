@@ -13,21 +13,77 @@ import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .backends.base import TrackerSet
 from .backends.dnsmasq import allowed_domains
 from .backends.trackerset import prepare_trackers
-from .const import CONF_ALLOW_OVERRIDES, CONF_SUBSCRIPTIONS, DOMAIN, LOGGER
+from .const import (
+    CONF_ALLOW_OVERRIDES,
+    CONF_DEFAULT_LISTS_OFF,
+    CONF_SUBSCRIPTIONS,
+    DOMAIN,
+    LOGGER,
+)
 from .engine.compiled import ListSource, build_matcher
 from .engine.lists import parse_list
+from .engine.names import normalize_domain
 from .engine.trackers import TrackerMatcher
+from .engine.vendorlists import CATALOGUE_BY_URL, default_urls, subscription_sources
 from .subscriptions import MAX_LIST_BYTES, SubscriptionManager
 
 SOURCES_FILE = Path(__file__).parent / "engine" / "data" / "SOURCES.json"
+# The name of the list made of the user's own verdicts (mark_destination).
+USER_MARKS = "your-marks"
+VERDICTS: Final = ("tracker", "needed")
+MAX_MARKS: Final = 5000
+
+
+def subscription_urls(options: Mapping[str, Any]) -> list[str]:
+    """Return the lists an entry subscribes to: the default lists not opted out, then its own.
+
+    An entry saved before default lists existed has no opt-out key: it gets them all.
+    """
+    off = options.get(CONF_DEFAULT_LISTS_OFF, [])
+    own = options.get(CONF_SUBSCRIPTIONS, [])
+    return list(
+        dict.fromkeys(
+            [
+                *default_urls(off if isinstance(off, list) else []),
+                *(str(u) for u in own if isinstance(u, str)),
+            ]
+        )
+    )
+
+
+def marks_source(marks: Mapping[str, str]) -> ListSource | None:
+    """Turn the user's verdicts into a list: trackers are rules, needed names allow rules.
+
+    A "needed" mark is an ``$important`` exception, so it wins over every tracker
+    rule (the functional allow-list's strength). Names were validated when marked
+    and are checked again here (a store edited by hand).
+    """
+    lines = []
+    for name, verdict in sorted(marks.items()):
+        if normalize_domain(name) != name:
+            continue
+        if verdict == "tracker":
+            lines.append(f"||{name}^")
+        elif verdict == "needed":
+            lines.append(f"@@||{name}^$important")
+    if not lines:
+        return None
+    return ListSource(
+        name=USER_MARKS,
+        text="\n".join(lines) + "\n",
+        category="tracking",
+        company="Marked by you",
+        confidence="high",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +101,11 @@ def validate_list(text: str) -> str | None:
     """Return None when ``text`` is a usable list, else why not. Blocking (CPU)."""
     result = parse_list(text, "subscription", max_bytes=MAX_LIST_BYTES)
     return None if result.report.accepted else (result.report.reason or "not a list")
+
+
+def marks_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where the user's verdicts on names are kept (in backups: they are the user's work)."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.marks")
 
 
 def cache_dir(hass: HomeAssistant, entry_id: str) -> str:
@@ -83,11 +144,19 @@ def _bundled_provenance() -> dict[str, Any]:
 
 
 def build_knowledge(
-    texts: Mapping[str, str], overrides: Sequence[str], directory: str
+    texts: Mapping[str, str],
+    overrides: Sequence[str],
+    directory: str,
+    marks: Mapping[str, str] | None = None,
 ) -> Knowledge:
-    """Build the matcher from the bundled data and subscribed lists. Blocking."""
+    """Build the matcher from the bundled data, the user's marks and subscribed lists. Blocking.
+
+    The user's marks come first (their tracker rules name the domain), then the
+    default lists (attributed by vendor), then the user's own subscriptions.
+    """
     Path(directory).mkdir(parents=True, exist_ok=True)
-    sources = [ListSource(name=url, text=text) for url, text in sorted(texts.items())]
+    own = marks_source(marks or {})
+    sources = [*([own] if own is not None else []), *subscription_sources(texts)]
     matcher = build_matcher(sources, cache_dir=directory, overrides=overrides)
     domains = matcher.domains()
     return Knowledge(
@@ -103,6 +172,9 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
     """Describe what the knowledge is made of (diagnostic sensor, diagnostics)."""
     matcher = knowledge.matcher
     reports = {r.source.removeprefix("list:"): r for r in matcher.reports}
+    for url, entry in CATALOGUE_BY_URL.items():
+        if entry.id in reports:
+            reports[url] = reports[entry.id]
     return {
         "rules": matcher.rule_count,
         "allow_rules": len(matcher.allow_rules),
@@ -113,9 +185,11 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
         "cache": matcher.cache_status,
         "built": knowledge.built,
         "bundled": knowledge.bundled,
+        "user_marks": reports[USER_MARKS].block_rules if USER_MARKS in reports else 0,
         "subscriptions": [
             {
                 "url": url,
+                **_attribution(url),
                 "fetched": getattr(status, "fetched", None),
                 "last_error": getattr(status, "last_error", None),
                 "rules": reports[url].block_rules if url in reports else 0,
@@ -125,6 +199,35 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
             for url, status in lists.items()
         ],
     }
+
+
+def _attribution(url: str) -> dict[str, Any]:
+    """Say whose list a default subscription is (nothing for the user's own lists)."""
+    entry = CATALOGUE_BY_URL.get(url)
+    if entry is None:
+        return {"default": False}
+    return {
+        "default": True,
+        "id": entry.id,
+        "title": entry.title,
+        "vendor": entry.vendor,
+        "company": entry.company,
+        "category": entry.category,
+        "license": entry.license,
+        "homepage": entry.homepage,
+    }
+
+
+def _valid_marks(raw: object) -> dict[str, str]:
+    """Return the saved marks that are still well-formed (a store edited by hand)."""
+    if not isinstance(raw, dict):
+        return {}
+    marks = {
+        name: verdict
+        for name, verdict in raw.items()
+        if isinstance(name, str) and verdict in VERDICTS and normalize_domain(name) == name
+    }
+    return dict(list(marks.items())[-MAX_MARKS:])
 
 
 class TrackerKnowledge:
@@ -140,6 +243,7 @@ class TrackerKnowledge:
         subscriptions: SubscriptionManager,
         overrides: Sequence[str],
         current: Knowledge,
+        marks: Mapping[str, str] | None = None,
     ) -> None:
         """Hold a built knowledge; use async_create to build the first one."""
         self._hass = hass
@@ -147,6 +251,8 @@ class TrackerKnowledge:
         self.subscriptions = subscriptions
         self._overrides = list(overrides)
         self.current = current
+        self.marks: dict[str, str] = dict(marks or {})
+        self._marks_store: Store[dict[str, Any]] = marks_store(hass, entry_id)
 
     @classmethod
     async def async_create(
@@ -154,17 +260,20 @@ class TrackerKnowledge:
     ) -> TrackerKnowledge:
         """Load the saved list copies and build (or load the compiled) knowledge."""
         subscriptions = SubscriptionManager(
-            hass, entry_id, list(options.get(CONF_SUBSCRIPTIONS, [])), validate_list
+            hass, entry_id, subscription_urls(options), validate_list
         )
         await subscriptions.async_load()
         overrides = list(options.get(CONF_ALLOW_OVERRIDES, []))
+        saved = await marks_store(hass, entry_id).async_load() or {}
+        marks = _valid_marks(saved.get("marks"))
         current = await hass.async_add_executor_job(
             build_knowledge,
             await subscriptions.async_texts(),
             overrides,
             cache_dir(hass, entry_id),
+            marks,
         )
-        return cls(hass, entry_id, subscriptions, overrides, current)
+        return cls(hass, entry_id, subscriptions, overrides, current, marks)
 
     def summary(self) -> dict[str, Any]:
         """Describe what the knowledge is made of (diagnostic sensor, diagnostics)."""
@@ -174,13 +283,32 @@ class TrackerKnowledge:
         """Fetch subscribed lists that are due; rebuild when one changed (returns True)."""
         if not await self.subscriptions.async_refresh():
             return False
+        await self.async_rebuild()
+        return True
+
+    async def async_mark(self, name: str, verdict: str) -> None:
+        """Keep the user's verdict on a (normalised, validated) name and rebuild."""
+        if verdict not in VERDICTS:
+            raise ValueError(verdict)
+        self.marks.pop(name, None)
+        self.marks[name] = verdict
+        while len(self.marks) > MAX_MARKS:
+            self.marks.pop(next(iter(self.marks)))
+        await self._marks_store.async_save({"marks": dict(self.marks)})
+        await self.async_rebuild()
+
+    async def async_rebuild(self) -> None:
+        """Rebuild the knowledge from the saved list copies and the user's marks."""
         texts = await self.subscriptions.async_texts()
         self.current = knowledge = await self._hass.async_add_executor_job(
-            build_knowledge, texts, self._overrides, cache_dir(self._hass, self._entry_id)
+            build_knowledge,
+            texts,
+            self._overrides,
+            cache_dir(self._hass, self._entry_id),
+            dict(self.marks),
         )
         LOGGER.info(
             "Tracker lists changed: %d rules, %d domains for dnsmasq",
             knowledge.matcher.rule_count,
             len(knowledge.domains),
         )
-        return True

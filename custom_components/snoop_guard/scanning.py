@@ -71,6 +71,8 @@ def upload_issue_id(entry_id: str, mac: str) -> str:
     """
     digest = hashlib.sha256(f"{entry_id}|{mac}".encode()).hexdigest()[:16]
     return f"upload_{entry_id}_{digest}"
+
+
 SCAN_STORE_VERSION: Final = 1  # the engine's data carries its own format version
 
 

@@ -51,6 +51,38 @@ def _contacts_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
         "companies": coordinator.counters.companies(mac, dt_util.utcnow()),
         "last_tracker": last.domain if last else None,
         "last_company": last.company if last else None,
+        **_suspected_attrs(runtime, mac),
+    }
+
+
+# How many suspected contacts and unknown names the attributes list.
+SHOWN_SUSPECTED = 5
+SHOWN_UNKNOWN = 20
+
+
+def _suspected_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
+    """Return suspected trackers: names no list knows that look like telemetry (never blocked)."""
+    suspected = runtime.coordinator.destinations.suspected(mac, dt_util.utcnow())
+    return {
+        "suspected_contacts": len(suspected),
+        "suspected": [
+            {"name": d.name, "category": d.category, "evidence": list(d.evidence)}
+            for d in suspected[:SHOWN_SUSPECTED]
+        ],
+    }
+
+
+def _unknown_count(runtime: SnoopGuardRuntimeData, mac: str) -> int:
+    return len(runtime.coordinator.destinations.unknown(mac, None, dt_util.utcnow()))
+
+
+def _unknown_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
+    """Return the most looked-up names no list classifies (mark_destination marks one)."""
+    found = runtime.coordinator.destinations.unknown(mac, SHOWN_UNKNOWN, dt_util.utcnow())
+    return {
+        "destinations": [
+            {"name": d.name, "count": d.count, "suspected": d.suspected} for d in found
+        ],
     }
 
 
@@ -96,6 +128,14 @@ SENSORS: tuple[SnoopGuardSensorDescription, ...] = (
         translation_key="last_tracker",
         value_fn=_last_tracker,
         attrs_fn=_last_attrs,
+    ),
+    SnoopGuardSensorDescription(
+        key="unknown_destinations",
+        translation_key="unknown_destinations",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_unknown_count,
+        attrs_fn=_unknown_attrs,
     ),
 )
 
@@ -160,7 +200,16 @@ class SnoopGuardSensor(SnoopGuardDeviceEntity, SensorEntity):
     entity_description: SnoopGuardSensorDescription
     # Large or changing with every lookup; the states themselves are the history.
     _unrecorded_attributes = frozenset(
-        {"companies", "evidence", "last_tracker", "last_company", "seen"}
+        {
+            "companies",
+            "evidence",
+            "last_tracker",
+            "last_company",
+            "seen",
+            "suspected",
+            "suspected_contacts",
+            "destinations",
+        }
     )
 
     def __init__(

@@ -1,4 +1,8 @@
-"""Actions: block or unblock devices, optionally for a while ("no internet until 7:00")."""
+"""Actions: block or unblock devices, optionally for a while ("no internet until 7:00").
+
+And ``mark_destination``: the user's verdict on a name a device looked up
+(tracker or needed), which the tracker knowledge then knows.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import BLOCK_KINDS, DOMAIN
+from .destinations import VERDICTS
 from .device_owner import resolve_alias
+from .engine.names import normalize_domain, rule_domain_problem
 from .identity import mac_of_unique_id
 from .runtime import SnoopGuardConfigEntry
 
@@ -37,6 +43,59 @@ BLOCK_SCHEMA = probatio.Schema(
     }
 )
 UNBLOCK_SCHEMA = probatio.Schema(_BASE)
+SERVICE_MARK_DESTINATION = "mark_destination"
+ATTR_NAME = "name"
+ATTR_VERDICT = "verdict"
+MARK_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_NAME): cv.string,
+        probatio.Required(ATTR_VERDICT): probatio.In(VERDICTS),
+        probatio.Optional(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
+    }
+)
+# How much of a refused name an error message repeats (names are data).
+_SHOWN_NAME_CHARS = 80
+
+
+def _check_name(raw: str) -> str:
+    """Return the normalised name a verdict may be given to; raise a translated error.
+
+    Blocking on the first call (the Public Suffix List): run it in an executor.
+    """
+    name = normalize_domain(raw.strip())
+    problem = "invalid-domain" if name is None else rule_domain_problem(name)
+    if name is None or problem is not None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_destination",
+            translation_placeholders={
+                "name": ascii(raw[:_SHOWN_NAME_CHARS]),
+                "reason": str(problem),
+            },
+        )
+    return name
+
+
+async def _async_mark(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Keep the verdict in each affected entry, rebuild its knowledge and re-apply."""
+    name = await hass.async_add_executor_job(_check_name, call.data[ATTR_NAME])
+    verdict: str = call.data[ATTR_VERDICT]
+    if ATTR_DEVICE_ID in call.data:
+        entries = list(
+            {e.entry_id: e for e, _ in _targets(hass, call.data[ATTR_DEVICE_ID])}.values()
+        )
+    else:
+        entries = list(hass.config_entries.async_loaded_entries(DOMAIN))
+    if not entries:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_loaded_entry")
+    for entry in entries:
+        runtime = entry.runtime_data
+        runtime.coordinator.destinations.mark(name, verdict)
+        await runtime.knowledge.async_mark(name, verdict)
+        runtime.coordinator.async_check_load()
+        # The next reconciliation uploads the snippet built with the new knowledge.
+        await runtime.coordinator.async_request_refresh()
+        runtime.coordinator.async_update_listeners()
 
 
 @callback
@@ -114,3 +173,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     hass.services.async_register(DOMAIN, SERVICE_BLOCK, _block, schema=BLOCK_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_UNBLOCK, _unblock, schema=UNBLOCK_SCHEMA)
+
+    async def _mark(call: ServiceCall) -> None:
+        await _async_mark(hass, call)
+
+    hass.services.async_register(DOMAIN, SERVICE_MARK_DESTINATION, _mark, schema=MARK_SCHEMA)

@@ -91,6 +91,10 @@ async def async_fetch(
         raise SubscriptionError(f"no answer within {timeout:.0f} s") from err
     except aiohttp.ClientError as err:
         raise SubscriptionError(f"download failed: {err}") from err
+    except (ValueError, OSError) as err:
+        # A malformed URL or header (ValueError, UnicodeError), a socket error that
+        # aiohttp did not wrap: the saved copy stays in use.
+        raise SubscriptionError(f"download failed: {type(err).__name__}: {err}") from err
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -212,7 +216,10 @@ class SubscriptionManager:
         digest = hashlib.sha256(text.encode()).hexdigest()
         if digest == status.sha256:
             return False
-        await self.hass.async_add_executor_job(_write_atomic, self._path(status.url), text)
+        try:
+            await self.hass.async_add_executor_job(_write_atomic, self._path(status.url), text)
+        except OSError as err:
+            raise SubscriptionError(f"copy not saved: {err.strerror or err}") from err
         status.sha256 = digest
         return True
 

@@ -11,7 +11,7 @@ from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .backends.base import Capability, EnforcedState
+from .backends.base import Capability, EnforcedState, Enforcement
 from .entity import SnoopGuardDeviceEntity, async_add_per_device
 from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
 from .tracking import TrackedDevice
@@ -55,7 +55,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add block switches for every watched device, now and whenever one appears."""
-    capabilities = entry.runtime_data.coordinator.backend.capabilities
+    capabilities = entry.runtime_data.coordinator.roles.capabilities
     descriptions = [d for d in SWITCHES if d.capability in capabilities]
     async_add_per_device(
         entry,
@@ -100,7 +100,19 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
         policy = blocks.policies.get(self.mac)
         wanted = bool(policy and getattr(policy, f"block_{field}"))
         until = blocks.expiry.get((self.mac, field))
-        return {"desired": wanted, "blocked_until": until.isoformat() if until else None}
+        enforcement = self.coordinator.roles.enforcement
+        enforced = self.coordinator.data.enforced
+        return {
+            "desired": wanted,
+            "blocked_until": until.isoformat() if until else None,
+            # How the block works: "firewall" (the router drops the packets) or "dns"
+            # (the DNS filter refuses the names; a device with its own resolver or
+            # DNS over HTTPS is not stopped by it).
+            "enforced_by": str(enforcement),
+            "bypassable_by_own_dns": enforcement is Enforcement.DNS,
+            # Why the server does not enforce what Snoop Guard wrote (protection paused…).
+            "not_enforced_because": list(enforced.limits) if enforced is not None else [],
+        }
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Block."""

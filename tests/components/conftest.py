@@ -31,6 +31,8 @@ from custom_components.snoop_guard.const import (
 )
 from tests.fakes import FakeBackend, FakeRouter
 
+from .emulated import adguard_server, pihole_server, wrong_server  # noqa: F401 - fixtures
+
 TV_MAC = "58:b4:2d:11:22:33"
 TV_IP = "198.18.5.150"
 SPEAKER_MAC = "00:0e:58:aa:bb:cc"
@@ -86,6 +88,16 @@ def no_raw_sockets() -> Generator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_default_lists() -> Generator[None]:
+    """Harness tests never download the default tracker lists from the internet.
+
+    test_knowledge.py proves they are on for a new entry, against the local server.
+    """
+    with patch("custom_components.snoop_guard.knowledge.default_urls", return_value=[]):
+        yield
+
+
 @pytest.fixture
 def router() -> FakeRouter:
     fake = FakeRouter()
@@ -106,7 +118,7 @@ def patch_backend(router: FakeRouter, host_keys: tuple[str, str]) -> Generator[F
             return_value=host_keys[0],
         ),
         patch(
-            "custom_components.snoop_guard.LinuxSshBackend",
+            "custom_components.snoop_guard.connection.LinuxSshBackend",
             side_effect=lambda settings: FakeBackend(router),
         ),
         patch(

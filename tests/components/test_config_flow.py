@@ -7,7 +7,12 @@ from ipaddress import ip_address
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_USER,
+    SOURCE_ZEROCONF,
+    ConfigFlowResult,
+)
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -54,6 +59,20 @@ ROUTER_INPUT = {
 }
 
 
+async def _ssh_form(hass: HomeAssistant) -> ConfigFlowResult:
+    """Open the flow and pick the SSH router from the first step's menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "user"
+    assert result["menu_options"] == ["ssh", "adguard", "pihole"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "ssh"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "ssh"
+    return result
+
+
 @pytest.fixture
 def fetch_key(host_keys: tuple[str, str]) -> Generator[AsyncMock]:
     with patch(
@@ -73,7 +92,7 @@ def no_setup() -> Generator[None]:
 async def test_user_flow_pins_the_host_key(
     hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock, host_keys: tuple[str, str]
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
     assert result["type"] is FlowResultType.FORM
@@ -107,7 +126,7 @@ async def test_user_flow_errors_then_recovers(
     field: str,
     error: str,
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     patch_backend.fail_with = failure
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
     assert result["type"] is FlowResultType.FORM
@@ -122,7 +141,7 @@ async def test_user_flow_errors_then_recovers(
 async def test_unreachable_host_and_missing_credentials(
     hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     no_creds = {k: v for k, v in USER_INPUT.items() if k != CONF_PASSWORD}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], no_creds)
     assert result["errors"] == {"base": "no_credentials"}
@@ -145,7 +164,7 @@ async def test_router_paths_are_checked(
     problems: list[str],
     errors: dict[str, str],
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
     patch_backend.path_problems = problems
     result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)
@@ -162,7 +181,7 @@ async def test_same_router_twice_aborts(
     patch_backend: FakeRouter,
     fetch_key: AsyncMock,
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT | {CONF_HOST: "198.18.5.9"}
     )
@@ -297,7 +316,7 @@ async def test_dhcp_discovery_offers_a_prefilled_form(
         data=DhcpServiceInfo(ip="198.18.5.1", hostname="openwrt", macaddress="02aabbccddee"),
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "ssh"
     fetch_key.assert_awaited_once_with("198.18.5.1", 22)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
     assert result["step_id"] == "router"
@@ -341,7 +360,7 @@ async def test_discovered_router_that_does_not_answer(
 async def test_router_unreachable_while_checking_paths(
     hass: HomeAssistant, patch_backend: FakeRouter, fetch_key: AsyncMock
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _ssh_form(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], USER_INPUT)
     patch_backend.fail_with = BackendConnectionError("gone")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], ROUTER_INPUT)

@@ -75,7 +75,7 @@ async def test_a_later_cast_device_takes_our_entities_and_old_automations_keep_w
     tv = _cast_tv(hass)
     await hass.async_block_till_done()
     ours = _our_entities(hass, setup_entry, TV_MAC)
-    assert len(ours) == 9
+    assert len(ours) == 10
     assert {e.device_id for e in ours} == {tv.id}
     assert {e.area_id for e in ours} == {living_room.id}
     assert _own_device(hass, setup_entry, TV_MAC) is None
@@ -276,7 +276,7 @@ async def test_removed_foreign_device_gives_our_entities_a_device_again(
     assert own is not None
     assert own.name == "Skyworth-TV"
     ours = _our_entities(hass, mock_entry, TV_MAC)
-    assert len(ours) == 9
+    assert len(ours) == 10
     assert {e.device_id for e in ours} == {own.id}
     await hass.services.async_call(
         DOMAIN, "block", {"device_id": tv.id, "what": "internet"}, blocking=True

@@ -66,7 +66,7 @@ async def test_ssdp_announcement_adds_a_tv_without_reload(
         for e in er.async_entries_for_config_entry(er.async_get(hass), setup_entry.entry_id)
         if SAMSUNG_MAC in e.unique_id
     ]
-    assert len(ours) == 9
+    assert len(ours) == 10
 
 
 async def test_entities_join_the_device_another_integration_made(

@@ -161,6 +161,9 @@ async def test_new_entry_ids_do_not_depend_on_the_host_key(
 ) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "ssh"}
+    )
+    result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_HOST: "198.18.5.1", CONF_PORT: 22, CONF_USERNAME: "root", CONF_PASSWORD: "pw"},
     )

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.snoop_guard.const import CONF_ALLOW_OVERRIDES, CONF_SUBSCRIPTIONS, DOMAIN
+from custom_components.snoop_guard import knowledge as knowledge_module
+from custom_components.snoop_guard.const import (
+    CONF_ALLOW_OVERRIDES,
+    CONF_DEFAULT_LISTS_OFF,
+    CONF_KINDS,
+    CONF_STALE_DAYS,
+    CONF_SUBSCRIPTIONS,
+    DOMAIN,
+)
+from custom_components.snoop_guard.engine import vendorlists
 from custom_components.snoop_guard.engine.compiled import CACHE_FILE
 from tests.fakes import FakeRouter
 
@@ -108,3 +120,86 @@ async def test_compiled_rules_are_cached_outside_backups(
     assert await hass.config_entries.async_remove(setup_entry.entry_id)
     await hass.async_block_till_done()
     assert not await hass.async_add_executor_job(Path(hass.config.cache_path(DOMAIN)).exists)
+
+
+SAMSUNG = "hagezi-native-samsung"
+
+
+@pytest.fixture
+def local_defaults(server: ListServer) -> Generator[vendorlists.VendorList]:
+    """The default lists as shipped, but with Samsung's list served on loopback.
+
+    The autouse ``no_default_lists`` fixture keeps every other test offline.
+    """
+    local = replace(vendorlists.CATALOGUE_BY_ID[SAMSUNG], url=server.url)
+    by_url = {local.url: local}
+    with (
+        patch.object(knowledge_module, "default_urls", vendorlists.default_urls),
+        patch.object(vendorlists, "CATALOGUE", (local,)),
+        patch.object(vendorlists, "CATALOGUE_BY_URL", by_url),
+        patch.object(knowledge_module, "CATALOGUE_BY_URL", by_url),
+    ):
+        yield local
+
+
+async def test_default_lists_are_on_for_a_new_entry_and_attributed(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    server: ListServer,
+    local_defaults: vendorlists.VendorList,
+) -> None:
+    server.body = "# Samsung native\n||tv-telemetry.example.net^\n"
+    assert CONF_DEFAULT_LISTS_OFF not in mock_entry.options  # an entry from before, too
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    knowledge = mock_entry.runtime_data.knowledge
+    assert knowledge.subscriptions.urls == [server.url]
+    async with asyncio.timeout(5):
+        while knowledge.current.matcher.match("tv-telemetry.example.net") is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    info = knowledge.current.matcher.match("eu.tv-telemetry.example.net")
+    assert info is not None
+    assert (info.company, info.category, info.source) == ("Samsung", "telemetry", f"list:{SAMSUNG}")
+    [listed] = knowledge.summary()["subscriptions"]
+    assert listed["rules"] == 1
+    assert (listed["default"], listed["id"], listed["vendor"]) == (True, SAMSUNG, "Samsung")
+    assert (listed["company"], listed["license"]) == ("Samsung", "GPL-3.0")
+
+
+async def test_default_lists_can_be_opted_out_of(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    server: ListServer,
+    local_defaults: vendorlists.VendorList,
+) -> None:
+    hass.config_entries.async_update_entry(
+        mock_entry, options={CONF_DEFAULT_LISTS_OFF: [SAMSUNG], CONF_SUBSCRIPTIONS: []}
+    )
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_entry.runtime_data.knowledge.subscriptions.urls == []
+    assert server.requests == []
+
+
+async def test_options_offer_each_default_list_with_vendor_and_licence(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    schema = result["data_schema"].schema
+    [key] = [k for k in schema if k == CONF_DEFAULT_LISTS_OFF]
+    assert key.default() == []
+    options = schema[key].config["options"]
+    assert [o["value"] for o in options] == [e.id for e in vendorlists.CATALOGUE]
+    assert all(
+        e.vendor in o["label"] and e.license in o["label"]
+        for o, e in zip(options, vendorlists.CATALOGUE, strict=True)
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_KINDS: ["tv"], CONF_STALE_DAYS: 7, CONF_DEFAULT_LISTS_OFF: [SAMSUNG, SAMSUNG]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert setup_entry.options[CONF_DEFAULT_LISTS_OFF] == [SAMSUNG]

@@ -35,7 +35,10 @@ def test_code_span_cannot_be_closed_early() -> None:
     ("url", "expected"),
     [
         ("https://lists.example/tv.txt", "https://lists.example/tv.txt"),
-        ("https://user:secret@lists.example:8443/tv.txt?token=abc#frag", "https://lists.example:8443/tv.txt"),
+        (
+            "https://user:secret@lists.example:8443/tv.txt?token=abc#frag",
+            "https://lists.example:8443/tv.txt",
+        ),
         ("not a url", "(unreadable address)"),
         ("https://[::1/x", "(unreadable address)"),
     ],

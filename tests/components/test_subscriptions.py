@@ -200,3 +200,30 @@ async def test_a_lost_copy_is_fetched_again(
     assert await again.async_refresh()
     assert "If-None-Match" not in server.requests[-1]
     assert await again.async_texts() == {server.url: LIST_V1}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("invalid header"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+        OSError(113, "No route to host"),
+        TimeoutError(),
+    ],
+)
+async def test_errors_outside_aiohttp_keep_the_saved_copy(
+    hass: HomeAssistant, server: ListServer, error: Exception
+) -> None:
+    manager = await _manager(hass, server.url)
+    assert await manager.async_refresh()
+
+    class _Broken:
+        def get(self, *args: object, **kwargs: object) -> object:
+            raise error
+
+    with patch.object(subscriptions, "async_get_clientsession", return_value=_Broken()):
+        assert not await manager.async_refresh(force=True)
+    status = manager.status[server.url]
+    assert status.last_error is not None
+    assert status.sha256 is not None
+    assert await manager.async_texts() == {server.url: LIST_V1}

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.snoop_guard.backends.linux_ssh import host_key_fingerprint
 from custom_components.snoop_guard.const import (
+    CONF_DEFAULT_LISTS_OFF,
     CONF_DNSMASQ_CONF_DIR,
     CONF_DNSMASQ_RESTART,
     CONF_HOST_KEY,
@@ -26,6 +27,7 @@ from custom_components.snoop_guard.const import (
     CONF_PRIVATE_KEY,
     DOMAIN,
 )
+from custom_components.snoop_guard.engine.vendorlists import CATALOGUE
 from lab.netlab import Lab, LabInfo
 
 
@@ -93,6 +95,8 @@ async def lab_entry(
         title="lab router",
         data=entry_data_for(info),
         unique_id=host_key_fingerprint(info.ssh_host_key),
+        # The lab never reaches the internet: no default tracker list is downloaded.
+        options={CONF_DEFAULT_LISTS_OFF: [item.id for item in CATALOGUE]},
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

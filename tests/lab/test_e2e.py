@@ -228,7 +228,7 @@ async def test_hostile_names_are_data(
     await hass.async_add_executor_job(_append, lab.info.dhcp_leases, line)
     # Watch every client, so the hostile one gets a device named after its host name.
     hass.config_entries.async_update_entry(
-        lab_entry, options={CONF_KINDS: ["tv", "streamer", "speaker", "other"]}
+        lab_entry, options={**lab_entry.options, CONF_KINDS: ["tv", "streamer", "speaker", "other"]}
     )
     assert await hass.config_entries.async_reload(lab_entry.entry_id)
     await hass.async_block_till_done()

@@ -43,6 +43,9 @@ async def test_user_flow_against_the_lab_router(
 ) -> None:
     info = lab.info
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "ssh"}
+    )
 
     other_key = asyncssh.generate_private_key("ssh-ed25519").export_private_key().decode()
     result = await hass.config_entries.flow.async_configure(

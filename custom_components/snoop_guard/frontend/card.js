@@ -330,8 +330,14 @@ export class SnoopGuardCard extends HTMLElement {
       let detail = sw.on ? "Blocked" : "Allowed";
       if (!sw.available) detail = "Router unreachable";
       else if (sw.on && sw.until) detail = `Blocked until ${this._time(sw.until)}`;
+      if (sw.on && sw.dnsLevel) detail += " at the DNS level";
       if (sw.available && sw.desired !== undefined && sw.desired !== sw.on) {
-        detail += sw.desired ? " (turning on…)" : " (turning off…)";
+        if (sw.desired && sw.limits.length) {
+          // Written, but the filter does not apply it (protection paused…).
+          detail = `Not applied: ${sw.limits.map((l) => l.replaceAll("_", " ")).join(", ")}`;
+        } else {
+          detail += sw.desired ? " (turning on…)" : " (turning off…)";
+        }
       }
       const labelId = `${key}-label`;
       return h(

@@ -93,6 +93,11 @@ function switchInfo(hass, entityId) {
     available: state.state === "on" || state.state === "off",
     desired: state.attributes.desired,
     until: date(state.attributes.blocked_until),
+    // "dns": the DNS filter refuses the names; a device with its own resolver escapes it.
+    dnsLevel: state.attributes.enforced_by === "dns",
+    limits: Array.isArray(state.attributes.not_enforced_because)
+      ? state.attributes.not_enforced_because.map(String)
+      : [],
   };
 }
 

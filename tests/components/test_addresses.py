@@ -1,0 +1,108 @@
+"""Mapping a DNS client's address to a MAC, and saying how: no root, no network."""
+
+from __future__ import annotations
+
+import json
+from unittest.mock import patch
+
+import pytest
+
+from custom_components.snoop_guard import addresses
+from custom_components.snoop_guard.addresses import (
+    AddressBook,
+    Method,
+    async_read_neighbours,
+    parse_ip_neigh_json,
+    parse_proc_arp,
+)
+from custom_components.snoop_guard.backends.base import RouterClient
+
+PROC_ARP = """IP address       HW type     Flags       HW address            Mask     Device
+192.168.1.20     0x1         0x2         58:B4:2D:11:22:33     *        eth0
+192.168.1.21     0x1         0x0         00:00:00:00:00:00     *        eth0
+192.168.1.22     0x1         0x2         not-a-mac             *        eth0
+bogus            0x1         0x2         58:b4:2d:11:22:44     *        eth0
+192.168.1.23     0x1         0x6         58-b4-2d-11-22-55     *        eth0
+"""
+
+
+def test_proc_arp_keeps_complete_entries_only() -> None:
+    assert parse_proc_arp(PROC_ARP) == {
+        "192.168.1.20": "58:b4:2d:11:22:33",
+        "192.168.1.23": "58:b4:2d:11:22:55",
+    }
+
+
+def test_ip_neigh_json_skips_failed_and_bad_rows() -> None:
+    rows = [
+        {
+            "dst": "192.168.1.20",
+            "dev": "eth0",
+            "lladdr": "58:b4:2d:11:22:33",
+            "state": ["REACHABLE"],
+        },
+        {"dst": "fe80::1%eth0", "dev": "eth0", "lladdr": "58:b4:2d:11:22:33", "state": ["STALE"]},
+        {"dst": "192.168.1.21", "dev": "eth0", "state": ["FAILED"]},
+        {"dst": "192.168.1.22", "lladdr": "58:b4:2d:11:22:66", "state": ["INCOMPLETE"]},
+        {"dst": "<script>", "lladdr": "58:b4:2d:11:22:77"},
+        {"dst": "ff02::1", "lladdr": "33:33:00:00:00:01"},
+        "not a row",
+    ]
+    assert parse_ip_neigh_json(json.dumps(rows)) == {
+        "192.168.1.20": "58:b4:2d:11:22:33",
+        "fe80::1": "58:b4:2d:11:22:33",
+    }
+    assert parse_ip_neigh_json("not json") == {}
+    assert parse_ip_neigh_json('{"dst": 1}') == {}
+
+
+def test_sources_in_order_of_authority() -> None:
+    clients = [RouterClient(mac="aa:aa:aa:aa:aa:01", ips=("10.0.0.1",))]
+    book = AddressBook.build(
+        clients,
+        clients_method=Method.DNS_FILTER,
+        neighbours={"10.0.0.1": "bb:bb:bb:bb:bb:01", "10.0.0.2": "aa:aa:aa:aa:aa:02"},
+        inventory={"10.0.0.2": "cc:cc:cc:cc:cc:02", "10.0.0.3": "aa:aa:aa:aa:aa:03"},
+    )
+    # A lower source never takes an address a higher one holds.
+    assert book.ip_to_mac == {
+        "10.0.0.1": "aa:aa:aa:aa:aa:01",
+        "10.0.0.2": "aa:aa:aa:aa:aa:02",
+        "10.0.0.3": "aa:aa:aa:aa:aa:03",
+    }
+    assert book.methods == {
+        "aa:aa:aa:aa:aa:01": Method.DNS_FILTER,
+        "aa:aa:aa:aa:aa:02": Method.NEIGHBOUR_TABLE,
+        "aa:aa:aa:aa:aa:03": Method.HOME_ASSISTANT,
+    }
+    extra = book.clients_not_in(clients)
+    assert [(c.mac, c.ips) for c in extra] == [
+        ("aa:aa:aa:aa:aa:02", ("10.0.0.2",)),
+        ("aa:aa:aa:aa:aa:03", ("10.0.0.3",)),
+    ]
+
+
+def test_a_listed_client_without_addresses_is_identified_by_its_source() -> None:
+    book = AddressBook.build(
+        [RouterClient(mac="aa:aa:aa:aa:aa:01", ips=())], clients_method=Method.ROUTER
+    )
+    assert book.methods == {"aa:aa:aa:aa:aa:01": Method.ROUTER}
+
+
+async def test_neighbours_fall_back_to_proc_arp(tmp_path: pytest.TempPathFactory) -> None:
+    arp = tmp_path / "arp"  # type: ignore[operator]
+    arp.write_text(PROC_ARP)
+    with (
+        patch.object(addresses, "_PROC_ARP", str(arp)),
+        patch("asyncio.create_subprocess_exec", side_effect=FileNotFoundError("ip")),
+    ):
+        found = await async_read_neighbours()
+    assert found["192.168.1.20"] == "58:b4:2d:11:22:33"
+
+
+async def test_neighbours_never_raise_without_any_table() -> None:
+    with (
+        patch.object(addresses, "_PROC_ARP", "/nonexistent/arp"),
+        patch("asyncio.create_subprocess_exec", side_effect=PermissionError("no")),
+    ):
+        assert await async_read_neighbours() == {}

@@ -1,0 +1,356 @@
+"""The AdGuard Home config flow through Home Assistant's flow manager, against the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.snoop_guard.connection import CONF_BACKEND, BackendType
+from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES, CONF_ROUTER_ID, DOMAIN
+from custom_components.snoop_guard.flow_dnsfilter import (
+    CONF_CONNECTION,
+    MANUAL,
+    InvalidHostError,
+    clean_input,
+)
+
+from .emulated import ADGUARD_PASSWORD, AdGuardServer, WrongServer, unused_port
+
+
+@pytest.fixture(autouse=True)
+def no_setup() -> Generator[None]:
+    """Setting up the created entry is not the flow's business here."""
+    with patch("custom_components.snoop_guard.async_setup_entry", return_value=True):
+        yield
+
+
+def _input(server: AdGuardServer | WrongServer, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        CONF_HOST: server.host,
+        CONF_PORT: server.port,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: "admin",
+        CONF_PASSWORD: ADGUARD_PASSWORD,
+    }
+    return values | changes
+
+
+async def _open(hass: HomeAssistant) -> ConfigFlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "adguard"}
+    )
+
+
+def _entry(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="AdGuard Home (127.0.0.1)",
+        data=data,
+        unique_id=f"adguard:{data[CONF_HOST]}:{data[CONF_PORT]}",
+        **kwargs,
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def test_create_tests_once_then_creates(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    result = await _open(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "adguard"
+    assert result["description_placeholders"] == {"product": "AdGuard Home"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: " 127.0.0.1 "})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "AdGuard Home (127.0.0.1)"
+    data = dict(result["data"])
+    assert len(data.pop(CONF_ROUTER_ID)) >= 8
+    assert data == {
+        CONF_BACKEND: "adguard",
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: adguard_server.port,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: "admin",
+        CONF_PASSWORD: ADGUARD_PASSWORD,
+    }
+    assert result["result"].unique_id == f"adguard:127.0.0.1:{adguard_server.port}"
+    assert [r[:2] for r in adguard_server.emulator.requests] == [("GET", "/status")]
+
+
+async def test_each_error_then_recovers(
+    hass: HomeAssistant, adguard_server: AdGuardServer, wrong_server: WrongServer
+) -> None:
+    result = await _open(hass)
+    flow_id = result["flow_id"]
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(adguard_server, **{CONF_HOST: "http://127.0.0.1/admin"})
+    )
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(adguard_server, **{CONF_PORT: unused_port()})
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(flow_id, _input(wrong_server))
+    assert result["errors"] == {"base": "wrong_server"}
+    assert result["description_placeholders"] == {"product": "AdGuard Home"}
+    assert wrong_server.requests == 1
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _input(adguard_server, **{CONF_PASSWORD: "wrong"})
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert adguard_server.emulator.failed_logins == 1
+
+    result = await hass.config_entries.flow.async_configure(flow_id, _input(adguard_server))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(adguard_server.emulator.requests) == 2
+
+
+async def test_lockout_one_request_per_submit_and_never_a_retry(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    emulator = adguard_server.emulator
+    result = await _open(hass)
+    for attempt in range(1, 6):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _input(adguard_server, **{CONF_PASSWORD: f"guess {attempt}"})
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        assert len(emulator.requests) == attempt
+    assert emulator.failed_logins == 5
+    # Locked out now: the right password is refused too, in one request, not retried.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert len(emulator.requests) == 6
+    assert emulator.blocked_for("127.0.0.1") > 0
+
+
+async def test_no_credentials_for_a_server_with_a_login(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    result = await _open(hass)
+    no_login = {
+        k: v for k, v in _input(adguard_server).items() if k not in ("username", "password")
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], no_login)
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_offers_the_connection_of_home_assistants_adguard(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    theirs = MockConfigEntry(
+        domain="adguard",
+        title="Home AdGuard",
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: adguard_server.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: True,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: ADGUARD_PASSWORD,
+        },
+    )
+    theirs.add_to_hass(hass)
+    result = await _open(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "adguard_existing"
+    options = result["data_schema"].schema[CONF_CONNECTION].config["options"]
+    assert options == [
+        {"value": theirs.entry_id, "label": f"Home AdGuard (127.0.0.1:{adguard_server.port})"},
+        {"value": MANUAL, "label": MANUAL},
+    ]
+    assert adguard_server.emulator.requests == []  # Nothing is tried before the user chooses.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONNECTION: theirs.entry_id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD] == ADGUARD_PASSWORD
+    assert result["data"][CONF_PORT] == adguard_server.port
+    assert result["data"][CONF_BACKEND] == "adguard"
+
+
+async def test_offer_with_a_stale_password_then_enter_another(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    theirs = MockConfigEntry(
+        domain="adguard",
+        title="Home AdGuard",
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: adguard_server.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: True,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: "old",
+        },
+    )
+    theirs.add_to_hass(hass)
+    result = await _open(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONNECTION: theirs.entry_id}
+    )
+    assert result["step_id"] == "adguard_existing"
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONNECTION: MANUAL}
+    )
+    assert result["step_id"] == "adguard"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_same_server_twice_aborts_before_any_login(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    _entry(hass, adguard_server.entry_data())
+    result = await _open(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: "127.0.0.1"})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert adguard_server.emulator.requests == []
+
+
+async def test_offer_skips_a_server_snoop_guard_already_uses(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    _entry(hass, adguard_server.entry_data())
+    MockConfigEntry(
+        domain="adguard",
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: adguard_server.port, CONF_SSL: False},
+    ).add_to_hass(hass)
+    result = await _open(hass)
+    assert result["step_id"] == "adguard"
+
+
+async def test_reauth_failure_then_success(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    data = adguard_server.entry_data() | {
+        CONF_PASSWORD: "expired",
+        CONF_DEVICE_ALIASES: {"aa:bb": "TV"},
+    }
+    entry = _entry(hass, data)
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_adguard"
+    assert result["description_placeholders"]["host"] == "127.0.0.1"
+    assert adguard_server.emulator.requests == []  # Opening reauth logs in to nothing.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: "still wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert len(adguard_server.emulator.requests) == 1
+    assert entry.data[CONF_PASSWORD] == "expired"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "admin", CONF_PASSWORD: ADGUARD_PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data == data | {CONF_PASSWORD: ADGUARD_PASSWORD}
+    assert len(adguard_server.emulator.requests) == 2
+
+
+async def test_reconfigure_keeps_identity_and_moves_the_unique_id(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    old_port = unused_port()
+    data = adguard_server.entry_data(router_id="rid-1") | {
+        CONF_PORT: old_port,
+        CONF_DEVICE_ALIASES: {"aa:bb": "TV"},
+    }
+    entry = _entry(hass, data)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure_adguard"
+    # Still the old, dead port: tested, refused.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_PORT: old_port, CONF_PASSWORD: ""})
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    # The right port; an empty password keeps the saved one.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_PASSWORD: ""})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data == data | {CONF_PORT: adguard_server.port}
+    assert entry.data[CONF_ROUTER_ID] == "rid-1"
+    assert entry.unique_id == f"adguard:127.0.0.1:{adguard_server.port}"
+
+
+async def test_reconfigure_onto_another_entrys_server_aborts(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    _entry(hass, adguard_server.entry_data(router_id="rid-1"))
+    entry = _entry(hass, adguard_server.entry_data(router_id="rid-2") | {CONF_PORT: 1})
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_PORT] == 1
+    assert adguard_server.emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("host", "cleaned"),
+    [
+        (" adguard.lan ", "adguard.lan"),
+        ("a0d7b954-adguard", "a0d7b954-adguard"),
+        ("fd00::53", "fd00::53"),
+        ("[fd00::53]", "fd00::53"),
+        ("http://adguard.lan", None),
+        ("adguard.lan:3000", None),
+        ("adguard.lan/control", None),
+        ("admin@adguard.lan", None),
+        ("ad guard", None),
+        ("", None),
+    ],
+)
+def test_host_field_takes_only_a_host(host: str, cleaned: str | None) -> None:
+    values = {CONF_HOST: host, CONF_PORT: 3000.0, CONF_SSL: True}
+    if cleaned is None:
+        with pytest.raises(InvalidHostError):
+            clean_input(BackendType.ADGUARD, values)
+        return
+    data = clean_input(BackendType.ADGUARD, values)
+    assert data == {
+        CONF_BACKEND: "adguard",
+        CONF_HOST: cleaned,
+        CONF_PORT: 3000,
+        CONF_SSL: True,
+        CONF_VERIFY_SSL: True,
+    }
