@@ -65,12 +65,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
             translation_placeholders={"error": str(err)},
         ) from err
 
-    knowledge = await TrackerKnowledge.async_create(hass, entry.entry_id, entry.options)
-    coordinator = SnoopGuardCoordinator(hass, entry, backend, knowledge)
-    await coordinator.async_load(info.clock)
     try:
+        knowledge = await TrackerKnowledge.async_create(hass, entry.entry_id, entry.options)
+        coordinator = SnoopGuardCoordinator(hass, entry, backend, knowledge)
+        await coordinator.async_load(info.clock)
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
+        # Whatever failed, the connection goes (Pi-hole has few API sessions to spare).
         await backend.async_close()
         raise
     # Nothing is subscribed before async_start (below, in the background).

@@ -14,7 +14,9 @@ authoritative first:
    recorded (the device inventory's address map).
 
 An address taken by a more authoritative source is never overridden by a lower
-one. How each device was identified is shown in diagnostics.
+one. How each device was identified is shown in diagnostics. Home Assistant's own
+records only count while recent (``RECENT``), and are never fed back into the
+inventory as fresh sightings: a stale lease must not keep naming a device.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from .backends.base import RouterClient
 from .engine.routerdata import normalize_mac
 
 NEIGHBOUR_TIMEOUT: Final = 5.0
+# Home Assistant's DHCP/discovery records tie an address to a MAC for this long (a lease).
+RECENT: Final = 24 * 3600.0
 MAX_NEIGHBOURS: Final = 4096
 _PROC_ARP: Final = "/proc/net/arp"
 # Neighbour states that say nothing about who holds the address now.
@@ -150,6 +154,8 @@ class AddressBook:
 
     ip_to_mac: dict[str, str] = field(default_factory=dict)
     methods: dict[str, Method] = field(default_factory=dict)
+    sources: dict[str, Method] = field(default_factory=dict)
+    """Which source each address came from."""
 
     def add(self, pairs: Iterable[tuple[str, str]], method: Method) -> None:
         """Add mappings from one source; addresses already taken stay as they are."""
@@ -157,7 +163,23 @@ class AddressBook:
             if ip in self.ip_to_mac:
                 continue
             self.ip_to_mac[ip] = mac
+            self.sources[ip] = method
             self.methods.setdefault(mac, method)
+
+    def fresh(self) -> dict[str, str]:
+        """Return the mappings seen now (router, filter, neighbour table), not HA's records."""
+        return {
+            ip: mac
+            for ip, mac in self.ip_to_mac.items()
+            if self.sources.get(ip) is not Method.HOME_ASSISTANT
+        }
+
+    def addresses_of(self) -> dict[str, tuple[str, ...]]:
+        """Return each MAC's current addresses (every source), for per-client rules."""
+        found: dict[str, list[str]] = {}
+        for ip, mac in self.ip_to_mac.items():
+            found.setdefault(mac, []).append(ip)
+        return {mac: tuple(sorted(ips)) for mac, ips in found.items()}
 
     @classmethod
     def build(
@@ -179,11 +201,15 @@ class AddressBook:
         return book
 
     def clients_not_in(self, clients: Iterable[RouterClient]) -> list[RouterClient]:
-        """Devices only the other sources know: listed so they can be watched too."""
+        """Devices only the neighbour table knows: listed so they can be watched too.
+
+        HA's own records are not listed: they are in the inventory already, and listing
+        them would refresh their addresses as if seen now.
+        """
         known = {c.mac for c in clients}
         by_mac: dict[str, list[str]] = {}
         for ip, mac in self.ip_to_mac.items():
-            if mac not in known:
+            if mac not in known and self.sources.get(ip) is Method.NEIGHBOUR_TABLE:
                 by_mac.setdefault(mac, []).append(ip)
         return [
             RouterClient(mac=mac, ips=tuple(sorted(ips))) for mac, ips in sorted(by_mac.items())

@@ -106,3 +106,9 @@ def build_backend(hass: HomeAssistant, data: Mapping[str, Any]) -> Backend:
 def describe(data: Mapping[str, Any]) -> str:
     """Where the entry's system is, for log messages (no credentials)."""
     return f"{backend_type(data).value} at {data.get(CONF_HOST)}:{data.get(CONF_PORT)}"
+
+
+def server_key(data: Mapping[str, Any]) -> str:
+    """Identify the server an entry's data points at (what a stored log cursor belongs to)."""
+    host = str(data.get(CONF_HOST, "")).strip().lower()
+    return f"{backend_type(data).value}:{host}:{data.get(CONF_PORT)}"

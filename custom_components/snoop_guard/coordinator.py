@@ -17,6 +17,7 @@ detection in ``scanning.py``. This module wires them and owns the store.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,7 +30,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .addresses import AddressBook, Method, async_read_neighbours
+from .addresses import RECENT, AddressBook, Method, async_read_neighbours
 from .backends.base import (
     Backend,
     BackendAuthError,
@@ -41,6 +42,7 @@ from .backends.base import (
     RouterClient,
 )
 from .bypass import BypassMonitor
+from .connection import server_key
 from .const import BLOCK_KINDS, DOMAIN, LOGGER, RECONCILE_INTERVAL, STORE_SAVE_DELAY, STORE_VERSION
 from .destinations import DestinationLog
 from .device_owner import async_remove_device
@@ -107,6 +109,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}", private=True
         )
         self._apply_lock = asyncio.Lock()
+        self._notify_pending = False
 
     # -- persistence -----------------------------------------------------------------
 
@@ -121,7 +124,12 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.devices.load(data.get("inventory"))
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.destinations = DestinationLog.from_dict(data.get("destinations"))
-        self.dns.load(data.get("cursor"), router_clock, data.get("poll_cursor"))
+        # A poll cursor belongs to one server: after a reconfigure to another one it
+        # would skip or replay that server's log.
+        same_server = data.get("poll_server") == server_key(self.config_entry.data)
+        self.dns.load(
+            data.get("cursor"), router_clock, data.get("poll_cursor") if same_server else None
+        )
 
     def _data_to_store(self) -> dict[str, Any]:
         self.counters.prune(dt_util.utcnow())
@@ -132,6 +140,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             "destinations": self.destinations.to_dict(),
             "cursor": self.dns.cursor.to_dict(),
             "poll_cursor": self.dns.poll_cursor,
+            "poll_server": server_key(self.config_entry.data),
         }
 
     @callback
@@ -198,15 +207,22 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
 
     async def _async_update_data(self) -> RouterSnapshot:
         try:
-            clients, ip_to_mac = await self._async_clients()
+            clients = await self._async_clients()
+            ip_to_mac = dict(self.addresses.ip_to_mac)
             previous = self.data.devices if self.data else {}
-            devices = self.devices.track(clients, ip_to_mac, previous)
+            # Only what was seen now refreshes the inventory's addresses.
+            devices = self.devices.track(clients, self.addresses.fresh(), previous)
             cutoff = self.devices.stale_cutoff()
             for mac in self.devices.stale(devices, cutoff):
                 devices.pop(mac)
                 async_remove_device(self.hass, self.config_entry, mac)
             self.devices.inventory.prune(cutoff)
-            self.blocks.refresh_addresses({mac: d.ips for mac, d in devices.items()})
+            if self.roles.enforcement is Enforcement.FIREWALL:
+                self.blocks.refresh_addresses({mac: d.ips for mac, d in devices.items()})
+            else:
+                # A DNS filter's rules name addresses: only current ones, never a stale
+                # lease that another device holds now (no address: no rule, switch off).
+                self.blocks.refresh_addresses(self.addresses.addresses_of(), drop_unknown=True)
             enforced, reapplied = (
                 await self._async_reconcile() if self.roles.enforces else (None, 0)
             )
@@ -229,7 +245,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             self.bypass.feed_enforced(enforced, devices, self.blocks.policies)
         return snapshot
 
-    async def _async_clients(self) -> tuple[list[RouterClient], dict[str, str]]:
+    async def _async_clients(self) -> list[RouterClient]:
         """List the devices and map addresses to MACs from every source we have.
 
         A router's listing is the whole truth. A DNS filter's is not: it knows few
@@ -243,16 +259,14 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         )
         if self.roles.enforcement is Enforcement.FIREWALL:
             self.addresses = AddressBook.build(clients, clients_method=Method.ROUTER)
-            return clients, dict(self.addresses.ip_to_mac)
+            return clients
         self.addresses = AddressBook.build(
             clients,
             clients_method=Method.DNS_FILTER,
             neighbours=await async_read_neighbours(),
-            inventory={
-                ip: record.mac for record in self.devices.inventory.devices() for ip in record.ips
-            },
+            inventory=self.devices.inventory.recent_addresses(time.time() - RECENT),
         )
-        return [*clients, *self.addresses.clients_not_in(clients)], dict(self.addresses.ip_to_mac)
+        return [*clients, *self.addresses.clients_not_in(clients)]
 
     async def _async_reconcile(self) -> tuple[EnforcedState, int]:
         """Read the router's state back and re-apply ours if it differs.
@@ -344,7 +358,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             trackers=trackers,
             internet=internet,
             until=until,
-            ips=device.ips if device else (),
+            ips=self._addresses_for(mac, device.ips if device else ()),
             bypass=bypass,
         )
         for what, after in changes:
@@ -369,6 +383,12 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             self.bypass.feed_enforced(enforced, self.data.devices, self.blocks.policies)
             self.async_set_updated_data(replace(self.data, enforced=enforced))
 
+    def _addresses_for(self, mac: str, known: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the addresses a new block names (a DNS filter's rules: current ones only)."""
+        if self.roles.enforcement is Enforcement.FIREWALL:
+            return known
+        return self.addresses.addresses_of().get(mac, ())
+
     # -- DNS log ----------------------------------------------------------------------
 
     @callback
@@ -376,7 +396,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.scan.feed_dns(event, mac, is_tracker)
         watched = self.data is not None and mac in self.data.devices
         if self.bypass.feed_lookup(mac, event.name, watched):
-            self.async_update_listeners()
+            self._notify_soon()
         if (
             watched
             and not is_tracker
@@ -385,7 +405,19 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             )
         ):
             self._schedule_save()
-            self.async_update_listeners()
+            self._notify_soon()
+
+    @callback
+    def _notify_soon(self) -> None:
+        """Update entities once for a burst of queries (a poll can bring thousands)."""
+        if not self._notify_pending:
+            self._notify_pending = True
+            # A task, not call_soon: it runs after the burst, and Home Assistant waits for it.
+            self.hass.async_create_task(self._async_notify_now(), eager_start=False)
+
+    async def _async_notify_now(self) -> None:
+        self._notify_pending = False
+        self.async_update_listeners()
 
     def _mac_of_ip(self, ip: str) -> str | None:
         return self.data.ip_to_mac.get(ip) if self.data else None
@@ -404,7 +436,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.events.contact(mac, contact)
         if self.counters.record(mac, contact):
             self._schedule_save()
-            self.async_update_listeners()
+            self._notify_soon()
 
     @callback
     def _drain_pending(self, ip_to_mac: dict[str, str]) -> None:

@@ -292,6 +292,15 @@ def _options(options: Mapping[str, Any], redactor: _Redactor) -> dict[str, Any]:
     return shown
 
 
+def _labelled(shown: dict[str, Any], redactor: _Redactor) -> dict[str, Any]:
+    """Replace a destination's name by its label, and drop evidence that quotes it."""
+    name = str(shown.get("name", ""))
+    shown["name"] = redactor.name(name)
+    if "evidence" in shown:
+        shown["evidence"] = [e for e in shown["evidence"] if name.lower() not in str(e).lower()]
+    return shown
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SnoopGuardConfigEntry
 ) -> dict[str, Any]:
@@ -357,10 +366,16 @@ async def async_get_config_entry_diagnostics(
                 "identified_by": coordinator.addresses.methods.get(mac),
                 "contacts_24h": coordinator.counters.count(mac, now),
                 "companies": coordinator.counters.companies(mac, now),
+                # Names a device looked up are browsing history: labels, counts and
+                # categories only (the names are on the device's own sensor).
                 "unknown_destinations": [
-                    d.to_json() for d in coordinator.destinations.unknown(mac, 50, now)
+                    _labelled(d.to_json(), redactor)
+                    for d in coordinator.destinations.unknown(mac, 50, now)
                 ],
-                "suspected": [d.to_json() for d in coordinator.destinations.suspected(mac, now)],
+                "suspected": [
+                    _labelled(d.to_json(), redactor)
+                    for d in coordinator.destinations.suspected(mac, now)
+                ],
                 "block_trackers": mac in policies and policies[mac].block_trackers,
                 "block_internet": mac in policies and policies[mac].block_internet,
             }

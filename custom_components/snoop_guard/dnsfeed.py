@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import datetime
@@ -48,6 +49,11 @@ from .engine.trackers import TrackerMatcher
 type LineStream = Callable[[int], AsyncGenerator[str]]
 # A poll cursor is the backend's own JSON-able mapping; bounded when stored.
 _MAX_CURSOR_CHARS = 64 * 1024
+_YIELD_EVERY = 500
+# An address no listing names is asked about at most this often (seconds): behind a DNS
+# filter some never get a MAC (the filter itself, guests, IPv6 privacy addresses).
+_UNKNOWN_ASK_INTERVAL = 300.0
+_MAX_UNKNOWN_ASKED = 4096
 
 
 class DnsFeed:
@@ -89,6 +95,7 @@ class DnsFeed:
         self.last_poll: datetime | None = None
         self.connected = False
         self._down_logged = False
+        self._asked: dict[str, float] = {}
         self._pending: dict[str, deque[Contact]] = defaultdict(
             lambda: deque(maxlen=MAX_PENDING_CONTACTS)
         )
@@ -133,8 +140,10 @@ class DnsFeed:
                 self._mark(up=True)
             self.polls += 1
             self.last_poll = dt_util.utcnow()
-            for query in batch.queries:
+            for count, query in enumerate(batch.queries, 1):
                 self.handle_query(query)
+                if count % _YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a big backlog must not hold the loop
             if batch.cursor != self.poll_cursor:
                 self.poll_cursor = batch.cursor
                 self._on_progress()
@@ -220,9 +229,18 @@ class DnsFeed:
             # A device we have not listed yet: keep the contact until the next
             # listing tells us its MAC.
             self._pending[event.client_ip].append(contact)
-            self._on_unknown_client()
+            self._ask_about(event.client_ip)
             return
         self._on_contact(mac, contact)
+
+    def _ask_about(self, ip: str) -> None:
+        now = time.monotonic()
+        if now - self._asked.get(ip, -_UNKNOWN_ASK_INTERVAL) < _UNKNOWN_ASK_INTERVAL:
+            return
+        if len(self._asked) >= _MAX_UNKNOWN_ASKED:
+            self._asked.clear()
+        self._asked[ip] = now
+        self._on_unknown_client()
 
     @callback
     def drain(self, ip_to_mac: Mapping[str, str]) -> list[tuple[str, Contact]]:

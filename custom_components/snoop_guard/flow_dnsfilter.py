@@ -5,6 +5,11 @@ locks an address out for 15 minutes after 5 failed logins; Pi-hole has a
 fixed number of API seats), and the backend is always closed afterwards so
 Pi-hole gets its seat back. When Home Assistant's own AdGuard Home or Pi-hole
 integration is set up, its connection is offered first.
+
+An entry has no unique id (Home Assistant's rule: no host as unique id); one
+server (backend, host in any case, port: ``server_key``) has at most one entry.
+Reconfiguring onto another server never sends the saved password there, and
+takes Snoop Guard's rules off the old server first (best effort).
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import probatio
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+)
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_HOST,
@@ -46,7 +56,14 @@ from .backends.base import (
     RouterInfo,
 )
 from .backends.pihole_api import PiholeApiError, PiholeSeatsExceededError, PiholeTwoFactorError
-from .connection import CONF_BACKEND, DEFAULT_HTTP_PORTS, BackendType, build_backend
+from .connection import (
+    CONF_BACKEND,
+    DEFAULT_HTTP_PORTS,
+    BackendType,
+    build_backend,
+    describe,
+    server_key,
+)
 from .const import CONF_ROUTER_ID, LOGGER
 from .identity import new_router_id
 
@@ -74,9 +91,34 @@ class Offer:
     data: dict[str, Any]
 
 
-def unique_id_for(kind: BackendType, data: Mapping[str, Any]) -> str:
-    """One entry per server: kind, host (lower case) and port."""
-    return f"{kind.value}:{str(data[CONF_HOST]).lower()}:{int(data[CONF_PORT])}"
+def same_server(data: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether two entries' data reach the same server: backend, host (any case), port."""
+    return server_key(data) == server_key(other)
+
+
+def require_credentials(
+    kind: BackendType,
+    stored: Mapping[str, Any],
+    user_input: Mapping[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """For another server: the saved password does not go along; ask for it again.
+
+    AdGuard Home: a user name (shown filled in) needs a password and a password a user
+    name; both left empty is a server without a login. Pi-hole: an app password is
+    needed unless the saved entry had none (a Pi-hole without a password).
+    """
+    username = str(user_input.get(CONF_USERNAME) or "").strip()
+    password = str(user_input.get(CONF_PASSWORD) or "")
+    if kind is BackendType.ADGUARD:
+        if not (username or password):
+            return
+        if not username:
+            errors[CONF_USERNAME] = "username_required"
+    elif not stored.get(CONF_PASSWORD):
+        return
+    if not password:
+        errors[CONF_PASSWORD] = "password_required"
 
 
 def placeholders(kind: BackendType, **extra: str) -> dict[str, str]:
@@ -255,6 +297,30 @@ async def async_try_connect(
     return None
 
 
+async def async_remove_from_old_server(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+    """Best effort: take our rules off the server ``data`` reaches (its own credentials).
+
+    Returns None when done, else what is left there to remove by hand (logged too).
+    Always closes the backend.
+    """
+    backend = build_backend(hass, data)
+    try:
+        await backend.async_connect()
+        await backend.async_remove_all()
+    except Exception as err:  # Best effort: the move goes on either way.
+        LOGGER.warning(
+            "Could not remove Snoop Guard's rules from %s (the server this entry used"
+            " before): %s; remove %s by hand",
+            describe(data),
+            err,
+            backend.manual_removal,
+        )
+        return backend.manual_removal
+    finally:
+        await backend.async_close()
+    return None
+
+
 def entry_title(kind: BackendType, data: Mapping[str, Any], info: RouterInfo) -> str:
     """AdGuard Home (host) / Pi-hole (its host name)."""
     if kind is BackendType.ADGUARD:
@@ -294,13 +360,22 @@ class DnsFilterFlow(ConfigFlow):
         """Offer the connection of Home Assistant's Pi-hole integration."""
         return await self._async_offer_step(BackendType.PIHOLE, user_input)
 
+    def _server_in_use(self, data: Mapping[str, Any], *, besides: str | None = None) -> bool:
+        """Whether an entry of ours (other than ``besides``) reaches the server ``data`` names.
+
+        Matched on the data, so entries made when the server was the unique id match too.
+        """
+        return any(
+            entry.entry_id != besides and same_server(data, entry.data)
+            for entry in self._async_current_entries(include_ignore=False)
+        )
+
     def _offers(self, kind: BackendType) -> dict[str, Offer]:
         """Home Assistant's connections to this product that Snoop Guard does not use yet."""
-        ours = {entry.unique_id for entry in self._async_current_entries(include_ignore=False)}
         offers: dict[str, Offer] = {}
         for entry in self.hass.config_entries.async_entries(HA_DOMAINS[kind], include_ignore=False):
             data = offer_from(kind, entry)
-            if data is not None and unique_id_for(kind, data) not in ours:
+            if data is not None and not self._server_in_use(data):
                 where = f"{data[CONF_HOST]}:{data[CONF_PORT]}"
                 offers[entry.entry_id] = Offer(f"{entry.title} ({where})", data)
         return offers
@@ -354,9 +429,9 @@ class DnsFilterFlow(ConfigFlow):
     async def _async_create(
         self, kind: BackendType, data: dict[str, Any], errors: dict[str, str]
     ) -> ConfigFlowResult | None:
-        """Abort for a known server, else test once and create the entry."""
-        await self.async_set_unique_id(unique_id_for(kind, data))
-        self._abort_if_unique_id_configured()
+        """Abort for a known server, else test once and create the entry (no unique id)."""
+        if self._server_in_use(data):
+            return self.async_abort(reason="already_configured")
         info = await async_try_connect(self.hass, data, errors)
         if info is None:
             return None
@@ -419,19 +494,26 @@ class DnsFilterFlow(ConfigFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                # Everything else (router id, device aliases) stays as it is.
-                data = _without_credentials(entry.data) | clean_input(kind, user_input, entry.data)
+                fresh = clean_input(kind, user_input)
             except InvalidHostError:
                 errors[CONF_HOST] = "invalid_host"
             else:
-                unique_id = unique_id_for(kind, data)
-                if any(
-                    other.unique_id == unique_id and other.entry_id != entry.entry_id
-                    for other in self._async_current_entries(include_ignore=False)
-                ):
+                if self._server_in_use(fresh, besides=entry.entry_id):
                     return self.async_abort(reason="already_configured")
-                if await async_try_connect(self.hass, data, errors) is not None:
-                    return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
+                moved = not same_server(fresh, entry.data)
+                if moved:
+                    # Never send the saved password to another host.
+                    require_credentials(kind, entry.data, user_input, errors)
+                else:
+                    # Same server: an empty password keeps the saved one.
+                    fresh = clean_input(kind, user_input, entry.data)
+                # Everything else (router id, device aliases) stays as it is.
+                data = _without_credentials(entry.data) | fresh
+                if not errors and await async_try_connect(self.hass, data, errors) is not None:
+                    if moved:
+                        return await self._async_move(entry, data)
+                    # A unique id left from older versions (the server) goes.
+                    return self.async_update_reload_and_abort(entry, unique_id=None, data=data)
         current = {k: entry.data[k] for k in _KEYS[kind] if k in entry.data}
         return self.async_show_form(
             step_id=f"reconfigure_{kind.value}",
@@ -441,3 +523,25 @@ class DnsFilterFlow(ConfigFlow):
             errors=errors,
             description_placeholders=placeholders(kind, host=str(entry.data[CONF_HOST])),
         )
+
+    async def _async_move(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
+        """Save ``data`` (another server) after taking our rules off the old one.
+
+        The entry is unloaded first: its coordinator would put the rules back.
+        When the old server cannot be cleaned, the abort says what is left there.
+        """
+        old = dict(entry.data)
+        if entry.state is ConfigEntryState.LOADED:
+            await self.hass.config_entries.async_unload(entry.entry_id)
+        left = await async_remove_from_old_server(self.hass, old)
+        if left is None:
+            return self.async_update_reload_and_abort(entry, unique_id=None, data=data)
+        result = self.async_update_reload_and_abort(
+            entry, unique_id=None, data=data, reason="reconfigure_old_rules_left"
+        )
+        # async_update_reload_and_abort takes no placeholders; the abort carries them.
+        result["description_placeholders"] = {
+            "old_host": f"{old.get(CONF_HOST)}:{old.get(CONF_PORT)}",
+            "manual_removal": left,
+        }
+        return result

@@ -147,11 +147,17 @@ class BlockPolicies:
             if before != after
         ]
 
-    def refresh_addresses(self, addresses: Mapping[str, tuple[str, ...]]) -> None:
-        """Follow devices to their current addresses (DHCP gave them new ones)."""
+    def refresh_addresses(
+        self, addresses: Mapping[str, tuple[str, ...]], *, drop_unknown: bool = False
+    ) -> None:
+        """Follow devices to their current addresses (DHCP gave them new ones).
+
+        A device with no address now keeps its last ones, unless ``drop_unknown``
+        (rules keyed by address alone must never outlive the lease).
+        """
         for mac, policy in list(self._policies.items()):
-            ips = addresses.get(mac)
-            if ips and set(ips) != set(policy.ips):
+            ips = addresses.get(mac, ())
+            if (ips or drop_unknown) and set(ips) != set(policy.ips):
                 self._policies[mac] = replace(policy, ips=ips)
 
     def forget(self, mac: str) -> None:

@@ -10,12 +10,15 @@ import pytest
 from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
 from custom_components.snoop_guard.backends.pihole import PiholeBackend
 from custom_components.snoop_guard.backends.pihole_plan import (
+    CHUNK_CHARS,
+    CHUNK_DOMAINS,
     GROUP_INTERNET,
     GROUP_TRACKERS,
     INTERNET_REGEX,
     OUR_COMMENT,
     ere_exact,
     tracker_domains,
+    tracker_regexes,
 )
 from tests.emulators.pihole import PiholeEmulator
 from tests.emulators.pihole_fixtures import (  # noqa: F401
@@ -25,6 +28,7 @@ from tests.emulators.pihole_fixtures import (  # noqa: F401
     fixture_make_backend,
     fixture_pihole,
 )
+from tests.emulators.pihole_resolver import blocks
 
 HOSTILE = "tv$(reboot)`id`;rm -rf / (.*)|^[a]+$ <script>alert(1)</script>"
 TRACKERS = TrackerSet(
@@ -110,12 +114,8 @@ async def test_block_joins_our_groups_and_keeps_the_users(
         for d in pihole.domains
         if d["comment"] == OUR_COMMENT and d["type"] == "deny" and d["enabled"]
     }
-    assert ours == {
-        ("tracker-a.example", "exact"): [tg["id"]],
-        ("metrics.tv.example", "exact"): [tg["id"]],
-        (r"^tracker-b\.example$", "regex"): [tg["id"]],
-        (INTERNET_REGEX, "regex"): [ig["id"]],
-    }
+    chunk = r"(^|\.)(metrics\.tv\.example|tracker-a\.example|tracker-b\.example)$"
+    assert ours == {(chunk, "regex"): [tg["id"]], (INTERNET_REGEX, "regex"): [ig["id"]]}
     # Apart from the two entries that gained our group (asserted above), nothing of theirs moved.
     regrouped = ("192.168.1.20", "AA:BB:CC:00:00:03")
     now = _theirs(pihole.state(), ignore_modified=regrouped)
@@ -130,7 +130,7 @@ async def test_block_joins_our_groups_and_keeps_the_users(
     state = await backend.async_read_state(POLICIES, TRACKERS)
     assert (state.table_present, state.rules_intact, state.in_sync) == (True, True, True)
     assert state.dns_snippet_current
-    assert state.tracker_addresses == 2
+    assert state.tracker_addresses == 3
     assert state.block_trackers == {"aa:bb:cc:00:00:01", "aa:bb:cc:00:00:03", "aa:bb:cc:00:00:04"}
     assert state.block_internet == {"aa:bb:cc:00:00:02", "aa:bb:cc:00:00:04"}
 
@@ -193,7 +193,7 @@ async def test_block_is_on_only_when_pihole_says_so(
     assert "aa:bb:cc:00:00:01" not in state.block_trackers
     assert not state.in_sync
 
-    pihole.domains = [d for d in pihole.domains if d["domain"] != "tracker-a.example"]
+    pihole.domains = [d for d in pihole.domains if "tracker-a" not in d["domain"]]
     state = await backend.async_read_state(POLICIES, TRACKERS)
     assert state.block_trackers == frozenset()
     assert not state.dns_snippet_current
@@ -212,22 +212,111 @@ async def test_device_known_only_by_mac(pihole: PiholeEmulator, backend: PiholeB
     assert (await backend.async_read_state([only_mac], TRACKERS)).block_trackers == frozenset()
 
 
-async def test_large_tracker_lists_go_in_batches(
+async def test_large_tracker_lists_go_in_batches_of_stable_chunks(
     pihole: PiholeEmulator, backend: PiholeBackend
 ) -> None:
     big = TrackerSet(tuple(f"t{n}.tracker.example" for n in range(2500)), "", "")
     await backend.async_apply([A], big)
-    posts = [r for r in _writes(pihole) if r[1] == "/api/domains/deny/exact"]
-    assert len(posts) == 3
+    chunks = tracker_regexes(tracker_domains(big.domains))
+    posts = [r for r in _writes(pihole) if r[1] == "/api/domains/deny/regex"]
+    assert 2500 / 200 <= len(chunks) <= 60
+    assert len(posts) == -(-len(chunks) // 8) + 1  # tracker chunks by 8, the internet entry
+    assert not [r for r in _writes(pihole) if "/exact" in r[1]]
     assert (await backend.async_read_state([A], big)).tracker_addresses == 2500
+    assert blocks(pihole, "cdn.t2499.tracker.example", "192.168.1.20")
 
     pihole.requests.clear()
     small = TrackerSet(big.domains[:1200], "", "")
     await backend.async_apply([A], small)
+    kept = chunks.keys() & tracker_regexes(tracker_domains(small.domains)).keys()
+    assert kept  # chunks whose names all stay are not rewritten
+    assert {d["domain"] for d in pihole.domains} >= kept
     deletes = [r for r in _writes(pihole) if r[1] == "/api/domains:batchDelete"]
-    assert len(deletes) == 2
+    assert len(deletes) == 1
     state = await backend.async_read_state([A], small)
     assert (state.tracker_addresses, state.in_sync) == (1200, True)
+    assert not blocks(pihole, "t2499.tracker.example", "192.168.1.20")
+
+
+async def test_subdomains_of_trackers_are_blocked_for_members_only(
+    pihole: PiholeEmulator, home: dict[str, int], backend: PiholeBackend
+) -> None:
+    await backend.async_apply(POLICIES, TRACKERS)
+    tv = "192.168.1.20"
+    for name in ("tracker-a.example", "x.tracker-a.example", "A.B.Metrics.TV.example."):
+        assert blocks(pihole, name, tv), name
+    for name in ("nottracker-a.example", "tracker-a.example.org", "tv.example", "a.example"):
+        assert not blocks(pihole, name, tv), name
+    assert not blocks(pihole, "x.tracker-a.example", "192.168.1.50")  # not blocked
+    assert blocks(pihole, "x.doubleclick.net", "192.168.1.50")  # the user's own regex
+    assert blocks(pihole, "anything.example", "192.168.1.30")  # block internet
+
+
+async def test_old_exact_entries_are_migrated(
+    pihole: PiholeEmulator, home: dict[str, int], backend: PiholeBackend
+) -> None:
+    tg = pihole.add_group(GROUP_TRACKERS, OUR_COMMENT)
+    pihole.add_domain("tracker-a.example", "deny", "exact", [tg], OUR_COMMENT)
+    pihole.add_domain("gone.example", "deny", "exact", [tg], OUR_COMMENT)
+    pihole.add_domain(r"^tracker-b\.example$", "deny", "regex", [tg], OUR_COMMENT)
+    theirs = [d for d in pihole.domains if d["comment"] != OUR_COMMENT]
+    state = await backend.async_read_state(POLICIES, TRACKERS)
+    assert not state.in_sync
+    assert not state.dns_snippet_current
+
+    await backend.async_apply(POLICIES, TRACKERS)
+    ours = [d for d in pihole.domains if d["comment"] == OUR_COMMENT]
+    assert {(d["kind"], d["domain"]) for d in ours} == {
+        ("regex", next(iter(tracker_regexes(tracker_domains(TRACKERS.domains))))),
+        ("regex", INTERNET_REGEX),
+    }
+    assert [d for d in pihole.domains if d["comment"] != OUR_COMMENT] == theirs
+    assert (await backend.async_read_state(POLICIES, TRACKERS)).in_sync
+
+
+async def test_a_users_subnet_entry_wins_over_the_mac_entry(
+    pihole: PiholeEmulator, backend: PiholeBackend
+) -> None:
+    """FTL gives an address without its own entry the subnet's groups, not the MAC's."""
+    kids = pihole.add_group("Kids")
+    pihole.add_client("192.168.1.0/24", [kids], "home subnet")
+    pihole.add_client("AA:BB:CC:00:00:01", [0], "tv by MAC")
+    await backend.async_apply([A], TRACKERS)
+    tg = _group(pihole, GROUP_TRACKERS)["id"]
+    assert _client(pihole, "AA:BB:CC:00:00:01")["groups"] == [0, tg]
+    assert _client(pihole, "192.168.1.20")["groups"] == [kids, tg]
+    assert blocks(pihole, "x.tracker-a.example", "192.168.1.20", "aa:bb:cc:00:00:01")
+    assert (await backend.async_read_state([A], TRACKERS)).block_trackers == {A.mac}
+
+    # Our IP entry deleted by hand: the MAC entry still has our group, but the
+    # subnet's entry decides for 192.168.1.20, so the block is off.
+    pihole.clients = [c for c in pihole.clients if c["client"] != "192.168.1.20"]
+    assert not blocks(pihole, "x.tracker-a.example", "192.168.1.20", "aa:bb:cc:00:00:01")
+    state = await backend.async_read_state([A], TRACKERS)
+    assert state.block_trackers == frozenset()
+    assert not state.in_sync
+    await backend.async_apply([A], TRACKERS)
+    assert _client(pihole, "192.168.1.20")["groups"] == [kids, tg]
+    assert (await backend.async_read_state([A], TRACKERS)).block_trackers == {A.mac}
+
+
+def test_tracker_chunks_are_bounded_deterministic_and_stable() -> None:
+    domains = frozenset(f"host{n}.site{n % 97}.example" for n in range(5000))
+    chunks = tracker_regexes(domains)
+    assert list(chunks) == list(tracker_regexes(frozenset(sorted(domains))))
+    assert sorted(d for names in chunks.values() for d in names) == sorted(domains)
+    assert all(len(k) <= CHUNK_CHARS for k in chunks)
+    assert all(len(v) <= CHUNK_DOMAINS for v in chunks.values())
+    assert len(chunks) <= 5000 / 50
+    for regex, names in chunks.items():
+        pattern = re.compile(regex, re.IGNORECASE)
+        assert all(pattern.search(n) and pattern.search("a.b." + n) for n in names)
+        assert not pattern.search("x" + names[0])
+    for extra in ("aaa.example", "host2500x.site1.example", "zzz.example"):
+        changed = chunks.keys() ^ tracker_regexes(domains | {extra}).keys()
+        assert len(changed) <= 4, extra  # the chunk it joins (old and new), not all after it
+    smaller = tracker_regexes(domains - {"host10.site10.example"})
+    assert len(chunks.keys() ^ smaller.keys()) <= 4
 
 
 async def test_device_names_are_never_sent(

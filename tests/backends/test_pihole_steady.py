@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
 from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
 from custom_components.snoop_guard.backends.pihole import PiholeBackend
+from custom_components.snoop_guard.backends.pihole_plan import (
+    OUR_COMMENT,
+    tracker_domains,
+    tracker_regexes,
+)
 from tests.emulators.pihole import PiholeEmulator
 from tests.emulators.pihole_fixtures import (  # noqa: F401
     PASSWORD,
@@ -48,39 +54,52 @@ async def test_steady_read_back_does_not_fetch_the_deny_list(
         assert state.block_trackers == {"aa:bb:cc:00:00:01"}
         assert state.tracker_addresses == 2000
         paths = [path.split("?")[0] for _method, path, _body in steady]
-        assert "/api/domains/deny/exact" not in paths
-        assert len(steady) <= 5  # groups, clients, regex deny list, counts, blocking
+        assert not [p for p in paths if p.startswith("/api/domains")]
+        assert len(steady) <= 4  # groups, clients, counts, blocking
 
     # An edit by hand changes Pi-hole's counts: the next read-back sees it.
-    pihole.domains = [d for d in pihole.domains if d["domain"] != "t7.tracker.example"]
+    pihole.domains = [d for d in pihole.domains if "t7\\.tracker" not in d["domain"]]
+    assert len(pihole.domains) == len(tracker_regexes(tracker_domains(TRACKERS.domains)))
     before = len(pihole.requests)
     state = await backend.async_read_state(POLICIES, TRACKERS)
-    assert any("/api/domains/deny/exact" in path for _m, path, _b in pihole.requests[before:])
+    assert any("/api/domains/deny/regex" in path for _m, path, _b in pihole.requests[before:])
     assert not state.in_sync
     assert not state.dns_snippet_current
     assert state.block_trackers == frozenset()
 
 
 async def test_refused_names_are_left_out_and_a_steady_state_is_reached(
-    pihole: PiholeEmulator, backend: PiholeBackend, caplog: pytest.LogCaptureFixture
+    pihole: PiholeEmulator,
+    backend: PiholeBackend,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    trackers = TrackerSet(
-        domains=("good.example", "bad-.example", "also-bad_-.example", "fine.example"),
-        snippet="",
-        sha256="cd" * 32,
-    )
+    """A regex entry Pi-hole refuses leaves its names out; the other chunks stay."""
+    valid = pihole._invalid
+
+    def invalid(table: str, item: object, params: dict[str, Any]) -> str | None:
+        if isinstance(item, str) and "refuse-me" in item:
+            return "Regex validation failed"
+        return valid(table, item, params)
+
+    monkeypatch.setattr(pihole, "_invalid", invalid)
+    names = (*(f"t{i}.tracker.example" for i in range(600)), "refuse-me.example")
+    trackers = TrackerSet(domains=names, snippet="", sha256="cd" * 32)
+    chunks = tracker_regexes(tracker_domains(names))
+    bad = next(v for k, v in chunks.items() if "refuse-me" in k)
     policies = POLICIES[:1]
     with caplog.at_level(logging.WARNING):
         await backend.async_apply(policies, trackers)
-    assert backend.refused_domains == 2
-    assert sum("refused 2 tracker names" in r.getMessage() for r in caplog.records) == 1
-    ours = {d["domain"] for d in pihole.domains if d["kind"] == "exact"}
-    assert ours == {"good.example", "fine.example"}
+    assert backend.refused_domains == len(bad)
+    assert sum(f"for {len(bad)} tracker names" in r.getMessage() for r in caplog.records) == 1
+    ours = {d["domain"] for d in pihole.domains if d["comment"] == OUR_COMMENT}
+    assert ours == (chunks.keys() - {next(k for k in chunks if "refuse-me" in k)}) | {"^.*$"}
     writes = len(_writes(pihole))
     for _ in range(3):
         state = await backend.async_read_state(policies, trackers)
         assert state.in_sync
         assert state.block_trackers == {"aa:bb:cc:00:00:01"}
+        assert state.tracker_addresses == 601 - len(bad)
         await backend.async_apply(policies, trackers)
     assert len(_writes(pihole)) == writes  # Nothing re-posted.
 

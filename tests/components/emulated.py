@@ -11,6 +11,8 @@ Registered in tests/components/conftest.py, so any test there can ask for:
   (the "this is not AdGuard Home / Pi-hole" case); ``.host``/``.port``.
 
 ``unused_port()`` returns a loopback port nothing listens on (the "unreachable" case).
+``serve_adguard()`` / ``serve_pihole()`` serve one more emulator (a second server) with
+the same checks, for tests that need two.
 
 At teardown every fixture fails the test on a spec violation in a request or a
 reply, and the Pi-hole one also on an API session (seat) left open.
@@ -19,7 +21,8 @@ reply, and the Pi-hole one also on an API session (seat) left open.
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,18 +109,18 @@ class WrongServer:
     requests: int = 0
 
 
-@pytest.fixture
-async def adguard_server(socket_enabled: None) -> AsyncGenerator[AdGuardServer]:
-    """AdGuard Home on 127.0.0.1; fails the test on any spec violation."""
+@asynccontextmanager
+async def serve_adguard() -> AsyncIterator[AdGuardServer]:
+    """Serve an AdGuard Home emulator; at the end, fail on any spec violation."""
     emulator = AdGuardEmulator(username=ADGUARD_USERNAME, password=ADGUARD_PASSWORD)
     async with serve(emulator.app()) as port:
         yield AdGuardServer(emulator, port)
     assert emulator.violations == []
 
 
-@pytest.fixture
-async def pihole_server(socket_enabled: None) -> AsyncGenerator[PiholeServer]:
-    """Pi-hole v6 on 127.0.0.1; fails the test on a spec violation or a leaked session."""
+@asynccontextmanager
+async def serve_pihole() -> AsyncIterator[PiholeServer]:
+    """Serve a Pi-hole v6 emulator; at the end, fail on a spec violation or a leaked session."""
     emulator = PiholeEmulator(password=PIHOLE_PASSWORD, app_password=PIHOLE_APP_PASSWORD)
     await emulator.start()
     try:
@@ -126,6 +129,20 @@ async def pihole_server(socket_enabled: None) -> AsyncGenerator[PiholeServer]:
         await emulator.close()
     assert emulator.spec_errors == []
     assert emulator.live_sessions() == 0, "an API session (a Pi-hole seat) was left open"
+
+
+@pytest.fixture
+async def adguard_server(socket_enabled: None) -> AsyncGenerator[AdGuardServer]:
+    """AdGuard Home on 127.0.0.1; fails the test on any spec violation."""
+    async with serve_adguard() as server:
+        yield server
+
+
+@pytest.fixture
+async def pihole_server(socket_enabled: None) -> AsyncGenerator[PiholeServer]:
+    """Pi-hole v6 on 127.0.0.1; fails the test on a spec violation or a leaked session."""
+    async with serve_pihole() as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -20,7 +20,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.snoop_guard.connection import CONF_BACKEND, BackendType
+from custom_components.snoop_guard.backends.adguard_rules import BEGIN
+from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
+from custom_components.snoop_guard.connection import CONF_BACKEND, BackendType, build_backend
 from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES, CONF_ROUTER_ID, DOMAIN
 from custom_components.snoop_guard.flow_dnsfilter import (
     CONF_CONNECTION,
@@ -29,7 +31,9 @@ from custom_components.snoop_guard.flow_dnsfilter import (
     clean_input,
 )
 
-from .emulated import ADGUARD_PASSWORD, AdGuardServer, WrongServer, unused_port
+from .emulated import ADGUARD_PASSWORD, AdGuardServer, WrongServer, serve_adguard, unused_port
+
+TV_IP = "192.168.1.50"
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +64,25 @@ async def _open(hass: HomeAssistant) -> ConfigFlowResult:
 
 
 def _entry(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="AdGuard Home (127.0.0.1)",
-        data=data,
-        unique_id=f"adguard:{data[CONF_HOST]}:{data[CONF_PORT]}",
-        **kwargs,
-    )
+    """An entry as the flow makes it (no unique id; ``unique_id=`` for an older one)."""
+    entry = MockConfigEntry(domain=DOMAIN, title="AdGuard Home (127.0.0.1)", data=data, **kwargs)
     entry.add_to_hass(hass)
     return entry
+
+
+async def _install_rules(hass: HomeAssistant, server: AdGuardServer) -> None:
+    """Block the TV on ``server`` through the backend, as a running entry would."""
+    backend = build_backend(hass, server.entry_data())
+    try:
+        await backend.async_connect()
+        await backend.async_apply(
+            [DevicePolicy("aa:bb:cc:00:00:01", (TV_IP,), block_trackers=True, block_internet=True)],
+            TrackerSet(("tracker.example",), "", ""),
+        )
+    finally:
+        await backend.async_close()
+    assert BEGIN in server.emulator.user_rules
+    assert TV_IP in server.emulator.access["disallowed_clients"]
 
 
 async def test_create_tests_once_then_creates(
@@ -94,7 +108,7 @@ async def test_create_tests_once_then_creates(
         CONF_USERNAME: "admin",
         CONF_PASSWORD: ADGUARD_PASSWORD,
     }
-    assert result["result"].unique_id == f"adguard:127.0.0.1:{adguard_server.port}"
+    assert result["result"].unique_id is None  # No host as unique id.
     assert [r[:2] for r in adguard_server.emulator.requests] == [("GET", "/status")]
 
 
@@ -230,10 +244,17 @@ async def test_offer_with_a_stale_password_then_enter_another(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.parametrize("legacy_unique_id", [False, True])
 async def test_same_server_twice_aborts_before_any_login(
-    hass: HomeAssistant, adguard_server: AdGuardServer
+    hass: HomeAssistant, adguard_server: AdGuardServer, legacy_unique_id: bool
 ) -> None:
-    _entry(hass, adguard_server.entry_data())
+    # An entry of an older version (the server as unique id) matches the same way.
+    port = adguard_server.port
+    _entry(
+        hass,
+        adguard_server.entry_data(),
+        unique_id=f"adguard:127.0.0.1:{port}" if legacy_unique_id else None,
+    )
     result = await _open(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _input(adguard_server, **{CONF_HOST: "127.0.0.1"})
@@ -241,6 +262,24 @@ async def test_same_server_twice_aborts_before_any_login(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert adguard_server.emulator.requests == []
+
+
+async def test_same_server_matches_host_in_any_case_and_only_that_port(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    _entry(hass, adguard_server.entry_data() | {CONF_HOST: "AdGuard.Example", CONF_PORT: 3000})
+    result = await _open(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: "adguard.example", CONF_PORT: 3000})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    # Same host, another port: another server.
+    result = await _open(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_offer_skips_a_server_snoop_guard_already_uses(
@@ -283,41 +322,115 @@ async def test_reauth_failure_then_success(
     assert len(adguard_server.emulator.requests) == 2
 
 
-async def test_reconfigure_keeps_identity_and_moves_the_unique_id(
+async def test_reconfigure_same_server_keeps_the_saved_password(
     hass: HomeAssistant, adguard_server: AdGuardServer
 ) -> None:
-    old_port = unused_port()
     data = adguard_server.entry_data(router_id="rid-1") | {
-        CONF_PORT: old_port,
+        CONF_VERIFY_SSL: False,
         CONF_DEVICE_ALIASES: {"aa:bb": "TV"},
     }
-    entry = _entry(hass, data)
+    port = adguard_server.port
+    entry = _entry(hass, data, unique_id=f"adguard:127.0.0.1:{port}")
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure_adguard"
-    # Still the old, dead port: tested, refused.
+    # Same host (in another case) and port; an empty password keeps the saved one.
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(adguard_server, **{CONF_PORT: old_port, CONF_PASSWORD: ""})
-    )
-    assert result["errors"] == {"base": "cannot_connect"}
-    # The right port; an empty password keeps the saved one.
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(adguard_server, **{CONF_PASSWORD: ""})
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: "127.0.0.1", CONF_PASSWORD: ""})
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    assert entry.data == data | {CONF_VERIFY_SSL: True}
+    assert entry.unique_id is None  # The older host-based unique id is gone.
+    # One connection test; nothing was removed from the server.
+    assert [r[:2] for r in adguard_server.emulator.requests] == [("GET", "/status")]
+
+
+async def test_reconfigure_to_another_server_asks_for_the_password_and_cleans_the_old(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    old = adguard_server
+    await _install_rules(hass, old)
+    data = old.entry_data(router_id="rid-1") | {CONF_DEVICE_ALIASES: {"aa:bb": "TV"}}
+    entry = _entry(hass, data)
+    entry.mock_state(hass, ConfigEntryState.LOADED)
+    async with serve_adguard() as new:
+        result = await entry.start_reconfigure_flow(hass)
+        flow_id = result["flow_id"]
+        requests_before = len(old.emulator.requests)
+        # The saved password never goes to another server: asked for again.
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_PASSWORD: ""})
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_PASSWORD: "password_required"}
+        # Nor is it offered in the form.
+        assert CONF_PASSWORD not in result["data_schema"]({CONF_HOST: "h", CONF_PORT: 1})
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_USERNAME: ""})
+        )
+        assert result["errors"] == {CONF_USERNAME: "username_required"}
+        assert new.emulator.requests == []
+        # Both left empty: a server without a login; tried without any credentials.
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_USERNAME: "", CONF_PASSWORD: ""})
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        assert len(new.emulator.requests) == 1
+        assert new.emulator.failed_logins == 0  # No Basic header: no password went there.
+        # A wrong password: refused, the old server untouched.
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_PASSWORD: "wrong"})
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        assert len(old.emulator.requests) == requests_before
+        assert entry.data == data
+
+        unloaded_with_rules: list[bool] = []
+
+        async def unload(*_: Any) -> bool:
+            unloaded_with_rules.append(BEGIN in old.emulator.user_rules)
+            return True
+
+        with patch("custom_components.snoop_guard.async_unload_entry", side_effect=unload):
+            result = await hass.config_entries.flow.async_configure(flow_id, _input(new))
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        # Unloaded before the old server was cleaned (its coordinator would re-apply).
+        assert unloaded_with_rules == [True]
+        assert BEGIN not in old.emulator.user_rules
+        assert TV_IP not in old.emulator.access["disallowed_clients"]
+        assert entry.data == data | {CONF_PORT: new.port}
+        assert entry.data[CONF_ROUTER_ID] == "rid-1"
+        assert entry.unique_id is None
+        await hass.async_block_till_done()
+
+
+async def test_reconfigure_away_from_an_unreachable_server_says_what_is_left(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    data = adguard_server.entry_data(router_id="rid-1") | {CONF_PORT: (dead := unused_port())}
+    entry = _entry(hass, data)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_old_rules_left"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["old_host"] == f"127.0.0.1:{dead}"
+    assert "snoop-guard:begin" in placeholders["manual_removal"]
     assert entry.data == data | {CONF_PORT: adguard_server.port}
-    assert entry.data[CONF_ROUTER_ID] == "rid-1"
-    assert entry.unique_id == f"adguard:127.0.0.1:{adguard_server.port}"
 
 
 async def test_reconfigure_onto_another_entrys_server_aborts(
     hass: HomeAssistant, adguard_server: AdGuardServer
 ) -> None:
-    _entry(hass, adguard_server.entry_data(router_id="rid-1"))
+    _entry(hass, adguard_server.entry_data(router_id="rid-1") | {CONF_HOST: "LocalHost"})
     entry = _entry(hass, adguard_server.entry_data(router_id="rid-2") | {CONF_PORT: 1})
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(adguard_server)
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: "localhost"})
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

@@ -11,7 +11,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_HOST,
@@ -25,7 +25,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.snoop_guard.connection import CONF_BACKEND
+from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
+from custom_components.snoop_guard.backends.pihole_plan import OUR_COMMENT
+from custom_components.snoop_guard.connection import CONF_BACKEND, build_backend
 from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES, CONF_ROUTER_ID, DOMAIN
 from custom_components.snoop_guard.flow_dnsfilter import CONF_CONNECTION, MANUAL
 
@@ -34,6 +36,7 @@ from .emulated import (
     PIHOLE_PASSWORD,
     PiholeServer,
     WrongServer,
+    serve_pihole,
     unused_port,
 )
 
@@ -64,15 +67,40 @@ async def _open(hass: HomeAssistant) -> ConfigFlowResult:
     )
 
 
-def _entry(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Pi-hole (pihole)",
-        data=data,
-        unique_id=f"pihole:{data[CONF_HOST]}:{data[CONF_PORT]}",
-    )
+def _entry(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any) -> MockConfigEntry:
+    """An entry as the flow makes it (no unique id; ``unique_id=`` for an older one)."""
+    entry = MockConfigEntry(domain=DOMAIN, title="Pi-hole (pihole)", data=data, **kwargs)
     entry.add_to_hass(hass)
     return entry
+
+
+def _ours(server: PiholeServer) -> list[Any]:
+    """Snoop Guard's groups, domains and clients on ``server``."""
+    state = server.emulator.state()
+    return [
+        row
+        for table in ("groups", "domains", "clients")
+        for row in state[table]
+        if row.get("comment") == OUR_COMMENT
+    ]
+
+
+async def _install_rules(hass: HomeAssistant, server: PiholeServer) -> None:
+    """Block a device on ``server`` through the backend, as a running entry would."""
+    backend = build_backend(hass, server.entry_data())
+    try:
+        await backend.async_connect()
+        await backend.async_apply(
+            [
+                DevicePolicy(
+                    "aa:bb:cc:00:00:01", ("192.168.1.50",), block_trackers=True, block_internet=True
+                )
+            ],
+            TrackerSet(("tracker.example",), "", ""),
+        )
+    finally:
+        await backend.async_close()
+    assert _ours(server)
 
 
 def _logins(server: PiholeServer) -> list[str]:
@@ -104,7 +132,7 @@ async def test_create_with_an_app_password(
         CONF_VERIFY_SSL: True,
         CONF_PASSWORD: PIHOLE_APP_PASSWORD,
     }
-    assert result["result"].unique_id == f"pihole:127.0.0.1:{pihole_server.port}"
+    assert result["result"].unique_id is None  # No host as unique id.
     assert len(_logins(pihole_server)) == 1
     # The seat was given back (also checked by the fixture).
     assert pihole_server.emulator.sessions == {}
@@ -220,8 +248,17 @@ async def test_manual_instead_of_the_offer(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_same_pihole_twice_aborts(hass: HomeAssistant, pihole_server: PiholeServer) -> None:
-    _entry(hass, pihole_server.entry_data())
+@pytest.mark.parametrize("legacy_unique_id", [False, True])
+async def test_same_pihole_twice_aborts(
+    hass: HomeAssistant, pihole_server: PiholeServer, legacy_unique_id: bool
+) -> None:
+    # An entry of an older version (the server as unique id) matches the same way.
+    port = pihole_server.port
+    _entry(
+        hass,
+        pihole_server.entry_data(),
+        unique_id=f"pihole:127.0.0.1:{port}" if legacy_unique_id else None,
+    )
     result = await _open(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _input(pihole_server)
@@ -261,29 +298,103 @@ async def test_reauth_failure_then_success(
     assert len(_logins(pihole_server)) == 3
 
 
-async def test_reconfigure_keeps_identity_and_moves_the_unique_id(
+async def test_offer_skips_a_pihole_snoop_guard_already_uses(
     hass: HomeAssistant, pihole_server: PiholeServer
 ) -> None:
-    old_port = unused_port()
+    _entry(hass, pihole_server.entry_data() | {CONF_HOST: "LocalHost"})
+    MockConfigEntry(
+        domain="pi_hole",
+        data={CONF_HOST: f"localhost:{pihole_server.port}", CONF_SSL: False},
+    ).add_to_hass(hass)
+    result = await _open(hass)
+    assert result["step_id"] == "pihole"
+
+
+async def test_reconfigure_same_server_keeps_the_saved_password(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
     data = pihole_server.entry_data(router_id="rid-9") | {
-        CONF_PORT: old_port,
+        CONF_VERIFY_SSL: False,
         CONF_DEVICE_ALIASES: {"aa:bb": "TV"},
     }
-    entry = _entry(hass, data)
+    entry = _entry(hass, data, unique_id=f"pihole:127.0.0.1:{pihole_server.port}")
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure_pihole"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _input(pihole_server, **{CONF_PASSWORD: "wrong"})
     )
     assert result["errors"] == {"base": "invalid_auth"}
-    assert entry.data[CONF_PORT] == old_port
+    assert entry.data == data
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _input(pihole_server, **{CONF_PASSWORD: ""})
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    assert entry.data == data | {CONF_VERIFY_SSL: True}
+    assert entry.unique_id is None  # The older host-based unique id is gone.
+    assert len(_logins(pihole_server)) == 2
+
+
+async def test_reconfigure_to_another_pihole_asks_for_the_password_and_cleans_the_old(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    old = pihole_server
+    await _install_rules(hass, old)
+    data = old.entry_data(router_id="rid-9") | {CONF_DEVICE_ALIASES: {"aa:bb": "TV"}}
+    entry = _entry(hass, data)
+    entry.mock_state(hass, ConfigEntryState.LOADED)
+    async with serve_pihole() as new:
+        result = await entry.start_reconfigure_flow(hass)
+        flow_id = result["flow_id"]
+        old_logins = len(_logins(old))
+        # The saved app password never goes to another server: asked for again.
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_PASSWORD: ""})
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_PASSWORD: "password_required"}
+        assert _logins(new) == []
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _input(new, **{CONF_PASSWORD: "wrong"})
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        assert len(_logins(old)) == old_logins  # The old one untouched.
+        assert _ours(old)
+
+        unloaded_with_rules: list[bool] = []
+
+        async def unload(*_: Any) -> bool:
+            unloaded_with_rules.append(bool(_ours(old)))
+            return True
+
+        with patch("custom_components.snoop_guard.async_unload_entry", side_effect=unload):
+            result = await hass.config_entries.flow.async_configure(flow_id, _input(new))
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert unloaded_with_rules == [True]  # Unloaded first: nothing re-applies them.
+        assert _ours(old) == []
+        assert len(_logins(old)) == old_logins + 1  # With its own, old password.
+        assert entry.data == data | {CONF_PORT: new.port}
+        assert entry.unique_id is None
+        await hass.async_block_till_done()
+
+
+async def test_reconfigure_away_from_an_unreachable_pihole_says_what_is_left(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    data = pihole_server.entry_data() | {CONF_PORT: (dead := unused_port())}
+    entry = _entry(hass, data)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(pihole_server)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_old_rules_left"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["old_host"] == f"127.0.0.1:{dead}"
+    assert OUR_COMMENT in placeholders["manual_removal"]
     assert entry.data == data | {CONF_PORT: pihole_server.port}
-    assert entry.unique_id == f"pihole:127.0.0.1:{pihole_server.port}"
 
 
 async def test_reconfigure_onto_another_entrys_pihole_aborts(

@@ -185,9 +185,15 @@ async def test_device_shows_unknown_and_suspected_destinations(
 
     diag = await async_get_config_entry_diagnostics(hass, setup_entry)
     [device] = [d for d in diag["devices"].values() if d["unknown_destinations"]]
-    assert {d["name"] for d in device["unknown_destinations"]} == set(shown)
-    assert [d["name"] for d in device["suspected"]] == ["device-metrics.example-tv.com"]
+    # Looked-up names are browsing history: labels in diagnostics, never the names.
+    labels = {d["name"] for d in device["unknown_destinations"]}
+    assert len(labels) == len(shown)
+    assert all(label.startswith("host_") for label in labels)
+    [suspected_row] = device["suspected"]
+    assert suspected_row["name"] in labels
+    assert suspected_row["category"] == "telemetry"
     assert TV_MAC not in str(diag)
+    assert not any(name in str(diag) for name in shown)
 
 
 async def test_mark_destination_teaches_the_knowledge(

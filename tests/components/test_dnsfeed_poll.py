@@ -186,3 +186,13 @@ def test_stored_cursor_is_validated() -> None:
     assert feed.poll_cursor is None
     feed.load(None, None, {"next": 3})
     assert feed.poll_cursor == {"next": 3}
+
+
+async def test_an_unknown_address_is_asked_about_once_per_interval() -> None:
+    source = Source([query(TRACKER, ip="192.168.1.98") for _ in range(5)], page=10)
+    sink = Sink()
+    feed = make_feed(source, sink, lambda ip: None)
+    await run_until(feed, lambda: feed.poll_cursor == {"next": 5})
+    # Five contacts wait for a listing; one refresh was asked for, not five.
+    assert sink.unknown == 1
+    assert len(feed.drain({"192.168.1.98": TV})) == 5

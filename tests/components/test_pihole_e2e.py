@@ -41,6 +41,7 @@ from custom_components.snoop_guard.coordinator import SnoopGuardCoordinator
 from custom_components.snoop_guard.dnsfeed import DnsFeed
 from custom_components.snoop_guard.engine.vendorlists import CATALOGUE
 from tests.emulators.pihole import PiholeEmulator
+from tests.emulators.pihole_resolver import blocks
 
 PASSWORD = "correct horse"
 ROUTER_ID = "pihole-e2e"
@@ -242,8 +243,9 @@ async def test_block_switches_use_our_groups_only(
     assert set(rows[TV_MAC.upper()]["groups"]) == {*tv_groups, gid}
     assert rows[TV_IP]["comment"] == OUR_COMMENT
     assert set(rows[TV_IP]["groups"]) == {0, gid}
-    deny = {d["domain"] for d in pihole.domains if gid in d["groups"] and d["type"] == "deny"}
-    assert "samsungads.com" in deny
+    for name in ("samsungads.com", "log.ads.samsungads.com"):  # subdomains too
+        assert blocks(pihole, name, TV_IP, TV_MAC), name
+    assert not blocks(pihole, "samsung.com", TV_IP, TV_MAC)
     assert _state(hass, trackers) == "on"
     assert _user_state(pihole) == user_before
 

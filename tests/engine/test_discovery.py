@@ -434,3 +434,16 @@ def test_get_accepts_any_mac_notation_and_ignores_junk() -> None:
     assert inventory.add("not a record") is None
     assert inventory.add(MdnsRecord("_x._tcp")) is None  # neither MAC nor IP
     assert inventory.update_neighbours({"bad": "worse", "10.0.0.1": "nope"}) == []
+
+
+def test_recent_addresses_leave_out_stale_and_moved_ones() -> None:
+    inventory = DeviceInventory()
+    inventory.add(DhcpRecord(mac="58:b4:2d:00:00:01", ip="10.0.0.5", hostname="tv", seen=1000.0))
+    inventory.add(DhcpRecord(mac="58:b4:2d:00:00:01", ip="10.0.0.6", hostname="tv", seen=5000.0))
+    # The old address moved to another device later: it is that device's now.
+    inventory.add(DhcpRecord(mac="58:b4:2d:00:00:02", ip="10.0.0.5", hostname="pc", seen=6000.0))
+    inventory.add(DhcpRecord(mac="58:b4:2d:00:00:03", ip="10.0.0.7", hostname="old", seen=100.0))
+    assert inventory.recent_addresses(since=2000.0) == {
+        "10.0.0.6": "58:b4:2d:00:00:01",
+        "10.0.0.5": "58:b4:2d:00:00:02",
+    }

@@ -4,7 +4,8 @@ Pi-hole answers DNS for the LAN, so it sees which device asks for which tracker
 name (``/api/queries``, read with a cursor, see ``pihole_queries``) and which
 devices exist (``/api/network/devices``: MAC, addresses, names). Blocking uses
 Pi-hole's own group management: a device joins the group "Snoop Guard trackers"
-(whose exact deny domains are the tracker domains) or "Snoop Guard internet"
+(whose regex deny entries match the tracker domains and their subdomains) or
+"Snoop Guard internet"
 (a deny-all regex), keeping every group it had. What changes and how to read it
 back is planned in ``pihole_plan``; this module only moves the rows.
 
@@ -78,11 +79,14 @@ _LOGGER = logging.getLogger(__name__)
 
 # Items per POST or batch delete: one request each, one database transaction on Pi-hole.
 BATCH: Final = 1000
+# Tracker regex chunks per POST (each up to CHUNK_CHARS): a request body of ~32 KiB.
+REGEX_BATCH: Final = 8
 MAX_DEVICES: Final = 10000
 MAX_ADDRESSES: Final = 32
 FULL_READ_SECONDS: Final = 3600.0
 
 type Json = dict[str, Any]
+type _Counts = tuple[int, int, int, int]
 
 
 def _rows(data: object, key: str) -> list[Json]:
@@ -123,10 +127,10 @@ class PiholeBackend:
         # of what we want, so a steady state is reached instead of re-posting them.
         self._refused: tuple[str, frozenset[str]] = ("", frozenset())
         self._refused_now: set[str] = set()
-        # Our deny list as last read, and the gravity counts it was read at: a steady
-        # read-back reads the counts (``/info/ftl``) instead of the whole list.
-        self._exact: tuple[tuple[int, int], list[Json]] | None = None
-        self._exact_read_at = 0.0
+        # The deny lists (exact, regex) as last read, and the gravity counts they were
+        # read at: a steady read-back reads the counts (``/info/ftl``) instead of the lists.
+        self._lists: tuple[_Counts, list[Json], list[Json]] | None = None
+        self._lists_read_at = 0.0
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -263,38 +267,39 @@ class PiholeBackend:
     async def _snapshot(self, *, cheap: bool = False) -> Snapshot:
         """Read groups, clients and deny entries.
 
-        ``cheap``: reuse the exact deny list read before while Pi-hole's counts of
-        exact deny entries (total, enabled) are unchanged, re-reading it at least
-        every ``FULL_READ_SECONDS`` (an edit that keeps the counts shows then).
+        ``cheap``: reuse the deny lists read before while Pi-hole's counts of deny
+        entries (exact and regex; total, enabled) are unchanged, re-reading them at
+        least every ``FULL_READ_SECONDS`` (an edit that keeps the counts shows then).
         """
         groups = await self.api.request("GET", "/groups")
         clients = await self.api.request("GET", "/clients")
-        regex = await self.api.request("GET", "/domains/deny/regex")
-        counts = await self._exact_counts() if cheap else None
-        fresh = time.monotonic() - self._exact_read_at < FULL_READ_SECONDS
-        if counts is not None and self._exact is not None and self._exact[0] == counts and fresh:
-            exact = self._exact[1]
+        counts = await self._deny_counts() if cheap else None
+        fresh = time.monotonic() - self._lists_read_at < FULL_READ_SECONDS
+        if counts is not None and self._lists is not None and self._lists[0] == counts and fresh:
+            exact, regex = self._lists[1], self._lists[2]
         else:
             exact = _rows(await self.api.request("GET", "/domains/deny/exact"), "domains")
+            regex = _rows(await self.api.request("GET", "/domains/deny/regex"), "domains")
             if counts is not None:
-                self._exact, self._exact_read_at = (counts, exact), time.monotonic()
+                self._lists, self._lists_read_at = (counts, exact, regex), time.monotonic()
         return Snapshot(
             groups=_rows(groups, "groups"),
             clients=_rows(clients, "clients"),
             exact=exact,
-            regex=_rows(regex, "domains"),
+            regex=regex,
         )
 
-    async def _exact_counts(self) -> tuple[int, int] | None:
-        """Pi-hole's count of exact deny entries (total, enabled), None when it sent none."""
+    async def _deny_counts(self) -> _Counts | None:
+        """Pi-hole's counts of deny entries (exact, regex; total, enabled), None if not sent."""
         data = await self.api.request("GET", "/info/ftl")
         try:
-            denied = data["ftl"]["database"]["domains"]["denied"]
-            total, enabled = denied["total"], denied["enabled"]
+            database = data["ftl"]["database"]
+            exact, regex = database["domains"]["denied"], database["regex"]["denied"]
+            counts = (exact["total"], exact["enabled"], regex["total"], regex["enabled"])
         except (KeyError, TypeError):
             return None
-        if isinstance(total, int) and isinstance(enabled, int):
-            return total, enabled
+        if all(isinstance(n, int) for n in counts):
+            return counts
         return None
 
     async def _blocking(self) -> bool:
@@ -327,7 +332,7 @@ class PiholeBackend:
         )
         if plan.empty:
             return
-        self._exact = None  # Our rows change: read them back in full once.
+        self._lists = None  # Our rows change: read them back in full once.
         self._refused_now = set()
         try:
             await self._run(plan, tgid)
@@ -337,8 +342,8 @@ class PiholeBackend:
                 known = before if digest == trackers.sha256 else frozenset()
                 self._refused = (trackers.sha256, known | self._refused_now)
                 _LOGGER.warning(
-                    "Pi-hole refused %d tracker names as deny entries (not valid for it);"
-                    " they are left out of this tracker list",
+                    "Pi-hole refused regex deny entries for %d tracker names (not valid"
+                    " for it); they are left out of this tracker list",
                     len(self._refused[1]),
                 )
 
@@ -367,7 +372,7 @@ class PiholeBackend:
     async def async_remove_all(self) -> None:
         """Delete our groups, entries and clients; give user clients their groups back."""
         snap = await self._snapshot()
-        self._exact = None
+        self._lists = None
         plan = await asyncio.get_running_loop().run_in_executor(None, removal_plan, snap)
         await self._run(plan, None)
         names = [g for g in (GROUP_TRACKERS, GROUP_INTERNET) if snap.group(g) is not None]
@@ -385,47 +390,48 @@ class PiholeBackend:
             await self.api.request("PUT", f"/clients/{quote_item(key)}", body=body)
         await self._delete_domains(plan.delete_exact, "exact")
         await self._delete_domains(plan.delete_regex, "regex")
+        tracker_chunks = [k for k in plan.add_regex if k in plan.chunks]
         if trackers_gid is not None:
-            for chunk in _chunks(plan.add_exact):
-                await self._add_domains("exact", list(chunk), trackers_gid)
-            for name in plan.fix_exact:
-                await self._put_domain("exact", name, trackers_gid)
+            for batch in _chunks(tracker_chunks, REGEX_BATCH):
+                await self._add_chunks(list(batch), plan.chunks, trackers_gid)
         for name, gid in plan.add_regex.items():
-            await self._add_domains("regex", [name], gid)
+            if name not in plan.chunks:
+                await self._add_domains("regex", [name], gid)
         for name, gid in plan.fix_regex.items():
             await self._put_domain("regex", name, gid)
         for key, groups in plan.create_clients.items():
             body = {"client": key, "comment": OUR_COMMENT, "groups": groups}
             await self.api.request("POST", "/clients", body=body)
 
-    async def _add_domains(self, kind: str, names: list[str], gid: int) -> None:
+    async def _add_chunks(
+        self, names: list[str], chunks: dict[str, tuple[str, ...]], gid: int
+    ) -> None:
+        """Add tracker regexes; the domains of one Pi-hole refuses are left out later."""
         body = {"domain": names, "comment": OUR_COMMENT, "groups": [gid], "enabled": True}
         try:
-            data = await self.api.request("POST", f"/domains/deny/{kind}", body=body)
+            data = await self.api.request("POST", "/domains/deny/regex", body=body)
         except PiholeApiError as err:
-            # Every item refused: one alone is refused for itself; a batch is tried one
-            # by one (once per tracker list: refused names are left out afterwards).
-            if len(names) > 1 and kind == "exact":
+            if len(names) > 1:  # Every item refused: try them one by one.
                 for name in names:
-                    await self._add_domains(kind, [name], gid)
-            elif "UNIQUE" not in str(err.hint) and kind == "exact":
-                self._refused_now.update(names)
-            else:
-                _LOGGER.warning("Pi-hole refused %d deny entries: %s", len(names), err)
+                    await self._add_chunks([name], chunks, gid)
+            elif "UNIQUE" not in str(err.hint):
+                self._refused_now.update(chunks[names[0]])
             return
         processed = data.get("processed") if isinstance(data, dict) else None
         errors = processed.get("errors") if isinstance(processed, dict) else None
-        if isinstance(errors, list):
-            self._note_refused(errors, set(names))
-
-    def _note_refused(self, errors: list[object], sent: set[str]) -> None:
-        """Remember names Pi-hole refused as invalid (not those that exist already)."""
-        for error in errors:
+        for error in errors if isinstance(errors, list) else []:
             if not isinstance(error, dict):
                 continue
             item, why = error.get("item"), error.get("error")
-            if isinstance(item, str) and item in sent and "UNIQUE" not in str(why):
-                self._refused_now.add(item)
+            if isinstance(item, str) and item in names and "UNIQUE" not in str(why):
+                self._refused_now.update(chunks[item])
+
+    async def _add_domains(self, kind: str, names: list[str], gid: int) -> None:
+        body = {"domain": names, "comment": OUR_COMMENT, "groups": [gid], "enabled": True}
+        try:
+            await self.api.request("POST", f"/domains/deny/{kind}", body=body)
+        except PiholeApiError as err:
+            _LOGGER.warning("Pi-hole refused %d deny entries: %s", len(names), err)
 
     async def _put_domain(self, kind: str, name: str, gid: int) -> None:
         body = {

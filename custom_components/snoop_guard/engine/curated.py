@@ -57,6 +57,68 @@ _CCS2019 = (
     "Google Analytics, Amazon Adsystem and SpotXchange among the most contacted tracker domains)"
 )
 
+# Citations of the rows added for issue 14 (vendor documentation first; a public
+# list's entry or issue is cited as evidence of the fact, its file is not copied).
+_ADOBE_2O7 = (
+    "Adobe Experience League, Analytics implementation, 'visitorNamespace' (legacy "
+    "AppMeasurement stored visitor cookies on a subdomain of 2o7.net); FadeMind/hosts.extras "
+    "add.2o7Net"
+)
+_ADOBE_OMTRDC = (
+    "Adobe Analytics / Target / Media heartbeat collection hosts (*.sc./*.tt./*.hb.omtrdc.net) "
+    "in StevenBlack/hosts trackers data (MIT)"
+)
+_ADOBE_AAM = (
+    "Adobe Experience League, Audience Manager 'Data Collection and Product Integration FAQ' "
+    "(dpm.demdex.net) and 'Audience Manager cookies' (demdex cookie: unique visitor id)"
+)
+_COMSCORE = (
+    "comScore tag loaded from b.scorecardresearch.com (drupal.org comScore module); "
+    "hagezi/dns-blocklists issue #5642 (sb.scorecardresearch.com)"
+)
+_FREEWHEEL = (
+    "FreeWheel (Comcast) ad server: ads.stickyadstv.com user-matching endpoint with "
+    "partner id 'FW' in publishers' prebid sync configs; cdn.stickyadstv.com mapped to FreeWheel"
+)
+_MIXPANEL = "Mixpanel API reference, Overview: Ingestion API api.mixpanel.com / api-eu / api-in"
+_BUGSNAG = (
+    "Bugsnag SDK default endpoints (bugsnag_flutter BugsnagEndpointConfiguration: error "
+    "reports to notify.bugsnag.com, sessions to sessions.bugsnag.com; bugsnag-android 4.5.0 "
+    "release note: a session on each app launch)"
+)
+_BRANCH = (
+    "Branch Android SDK (BranchMetrics/android-branch-deep-linking-attribution) PrefHelper "
+    "API base URL https://api2.branch.io/ (api.branch.io on old Android); Perflyst "
+    "android-tracking.txt (api.branch.io)"
+)
+_TV_INSIGHT = (
+    "TV-Insight HbbTV audience measurement: rbredtech/tv-insight-hbbtv-tracking-script "
+    "(session.tvping.com, sampling.tvping.com, consent.tvping.com); "
+    "internet-sicherheit/Tracking-and-Transparency-Mechanisms-in-the-HbbTV-Ecosystem "
+    "(tvping.com counted as a tracker on HbbTV channels)"
+)
+_AMAZON_ADS = (
+    "Perflyst/PiHoleBlocklist issue #149 (mads.amazon.com, Fire TV ads) and AmazonFireTV.txt "
+    "(mads-eu.amazon.com); hagezi/dns-blocklists issue #134 (mads*.amazon.com blocked, no breakage)"
+)
+_AVIARY = (
+    "Perflyst/PiHoleBlocklist issue #118 (aviary.amazon.com/.co.uk/.de from a Fire TV); "
+    "hagezi/dns-blocklists issue #134 (aviary.amazon.* blocked, Fire TV and Alexa still work)"
+)
+_HAGEZI_AMAZON = "hagezi/dns-blocklists native.amazon entry (GPL list, cited as evidence only)"
+_SAMSUNG_ADOBE = (
+    "Samsung's Adobe Analytics collection CNAMEs: blocklistproject/Lists issue #822 and "
+    "jerryn70/GoodbyeAds issue #193 (smetrics./nmetrics.samsung.com, samsung-com.112.2o7.net)"
+)
+_XIAOMI_TV = (
+    "vokins/yhosts issue #84 (Xiaomi TV / Mi Box: api.ad.xiaomi.com, stat.pandora.xiaomi.com, "
+    "logonext.tv.kuyun.com); hagezi/dns-blocklists issue #4478 (Xiaomi device ad domains)"
+)
+_XIAOMI_ADS = "easylist/easylist issue #2113 (||*.ad.mi.com, ||*.ad.xiaomi.com); " + _XIAOMI_TV
+
+_TVS = ("tv", "streamer")
+_FIRE = ("streamer", "speaker", "tv")
+
 CURATED: tuple[CuratedRow, ...] = (
     # Gozen Data: TV audience-measurement SDK shipped on Skyworth (Coocaa) TVs that
     # scanned the local network and uploaded hostnames, MACs, IPs and nearby SSIDs.
@@ -297,6 +359,93 @@ CURATED: tuple[CuratedRow, ...] = (
         _CCS2019,
         vendors=("Roku", "Amazon"),
         devices=("tv", "streamer"),
+    ),
+    # Ad, analytics and crash-report SDK endpoints of TV/streamer apps (the whole
+    # registrable domain is the tracker's, else the exact collection hosts).
+    CuratedRow("2o7.net", "Adobe (Omniture)", "analytics", _ADOBE_2O7, devices=_TVS),
+    CuratedRow("omtrdc.net", "Adobe", "analytics", _ADOBE_OMTRDC, devices=_TVS),
+    CuratedRow("demdex.net", "Adobe (Audience Manager)", "analytics", _ADOBE_AAM, devices=_TVS),
+    CuratedRow("scorecardresearch.com", "comScore", "analytics", _COMSCORE, devices=_TVS),
+    CuratedRow("stickyadstv.com", "FreeWheel (Comcast)", "ads", _FREEWHEEL, devices=_TVS),
+    CuratedRow("tvping.com", "TV-Insight", "analytics", _TV_INSIGHT, devices=("tv",)),
+    *(
+        CuratedRow(host, "Mixpanel", "analytics", _MIXPANEL, devices=_TVS)
+        for host in ("api.mixpanel.com", "api-eu.mixpanel.com", "api-in.mixpanel.com")
+    ),
+    *(
+        CuratedRow(host, "Bugsnag (SmartBear)", "telemetry", _BUGSNAG, devices=_TVS)
+        for host in ("notify.bugsnag.com", "sessions.bugsnag.com")
+    ),
+    *(
+        CuratedRow(host, "Branch", "analytics", _BRANCH, devices=_TVS)
+        for host in ("api.branch.io", "api2.branch.io")
+    ),
+    # Amazon (Fire TV, Echo, Prime Video): exact hosts, never amazon.com or a2z.com.
+    CuratedRow("mads.amazon.com", "Amazon Ads", "ads", _AMAZON_ADS, ("Amazon",), _FIRE),
+    *(
+        CuratedRow(host, "Amazon", "telemetry", _AVIARY, ("Amazon",), _FIRE)
+        for host in ("aviary.amazon.com", "aviary.amazon.co.uk", "aviary.amazon.de")
+    ),
+    *(
+        CuratedRow(host, "Amazon", "telemetry", _HAGEZI_AMAZON, ("Amazon",), _FIRE)
+        for host in ("unagi-na.amazon.com", "unagi-eu.amazon.com", "minerva.devices.a2z.com")
+    ),
+    CuratedRow(
+        "telemetry.insights.video.a2z.com",
+        "Amazon (Prime Video)",
+        "telemetry",
+        _HAGEZI_AMAZON + " (global./<region>.telemetry.insights.video.a2z.com)",
+        ("Amazon",),
+        _FIRE,
+    ),
+    CuratedRow(
+        "bugsnag.appstore.a2z.com",
+        "Amazon (Appstore, via Bugsnag)",
+        "telemetry",
+        "Perflyst AmazonFireTV.txt third-party section (notify.firetv.bugsnag.appstore.a2z.com); "
+        + _BUGSNAG,
+        ("Amazon",),
+        _FIRE,
+    ),
+    # Samsung: Adobe Analytics CNAME (nmetrics. is in the bundled NextDNS list) and the
+    # diagnostics monitor, exact hosts only.
+    CuratedRow(
+        "smetrics.samsung.com",
+        "Samsung (Adobe Analytics)",
+        "analytics",
+        _SAMSUNG_ADOBE,
+        ("Samsung",),
+    ),
+    *(
+        CuratedRow(
+            host,
+            "Samsung",
+            "telemetry",
+            "badmojr/1Hosts issue #490 (Samsung diagnostics domains " + host + ")",
+            ("Samsung",),
+        )
+        for host in ("diagmon-serviceapi.samsungdm.com", "diagmon-policy.samsungdm.com")
+    ),
+    # Xiaomi (Mi TV / Mi Box, China): ad and statistics hosts, and Kuyun's TV log host.
+    *(
+        CuratedRow(host, "Xiaomi", "ads", _XIAOMI_ADS, ("Xiaomi",), ("tv", "streamer"))
+        for host in ("ad.xiaomi.com", "ad.mi.com")
+    ),
+    CuratedRow(
+        "stat.pandora.xiaomi.com",
+        "Xiaomi",
+        "analytics",
+        _XIAOMI_TV,
+        ("Xiaomi",),
+        ("tv", "streamer"),
+    ),
+    CuratedRow(
+        "logonext.tv.kuyun.com",
+        "Kuyun (TV data service)",
+        "telemetry",
+        _XIAOMI_TV,
+        ("Xiaomi",),
+        ("tv", "streamer"),
     ),
 )
 

@@ -328,7 +328,7 @@ export class SnoopGuardCard extends HTMLElement {
       if (!sw) return null;
       const pending = this._pending.has(sw.entityId);
       let detail = sw.on ? "Blocked" : "Allowed";
-      if (!sw.available) detail = "Router unreachable";
+      if (!sw.available) detail = "Server unreachable";
       else if (sw.on && sw.until) detail = `Blocked until ${this._time(sw.until)}`;
       if (sw.on && sw.dnsLevel) detail += " at the DNS level";
       if (sw.available && sw.desired !== undefined && sw.desired !== sw.on) {

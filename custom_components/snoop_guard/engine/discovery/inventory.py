@@ -206,6 +206,21 @@ class DeviceInventory:
         device = self._devices.get(key) if key else None
         return self._view(device) if device is not None else None
 
+    def recent_addresses(self, since: float) -> dict[str, str]:
+        """Return IP -> MAC for addresses their (newest) holder was seen with at or after ``since``.
+
+        An address that moved to another device belongs to the newest holder only
+        (``_map`` takes it off the old one); addresses not seen since ``since`` are left
+        out, so a stale lease never names a device.
+        """
+        found: dict[str, str] = {}
+        for ip, mac in self._ip_to_mac.items():
+            device = self._devices.get(mac)
+            seen = device.ips.get(ip) if device is not None else None
+            if seen is not None and seen >= since:
+                found[ip] = mac
+        return found
+
     def pending_count(self) -> int:
         """Return how many records wait for an IP -> MAC mapping."""
         return sum(len(v) for v in self._pending.values())

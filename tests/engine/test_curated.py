@@ -1,0 +1,121 @@
+"""Golden tests for the hand-curated tracker rows: attribution, scope and the allow-list."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
+from custom_components.snoop_guard.engine.compiled import build_matcher
+from custom_components.snoop_guard.engine.curated import CURATED
+from custom_components.snoop_guard.engine.model import CATEGORIES
+from custom_components.snoop_guard.engine.names import rule_domain_problem
+from custom_components.snoop_guard.engine.psl import registrable_domain
+from custom_components.snoop_guard.engine.trackers import TrackerMatcher
+
+# Main domains of vendors and SDK companies: a curated rule names a telemetry host
+# below them, never the domain itself (that would block the vendor's services).
+VENDOR_MAIN_DOMAINS = frozenset(
+    {
+        *("amazon.com", "amazon.co.uk", "amazon.de", "a2z.com", "samsung.com", "roku.com"),
+        *("lge.com", "xiaomi.com", "mi.com", "vizio.com", "samsungdm.com", "kuyun.com"),
+        *("mixpanel.com", "bugsnag.com", "branch.io", "samsungcloudsolution.net"),
+    }
+)
+
+
+def _under(name: str, parent: str) -> bool:
+    return name == parent or name.endswith("." + parent)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> TrackerMatcher:
+    return build_matcher()
+
+
+def test_every_row_is_attributed_and_cited() -> None:
+    for row in CURATED:
+        assert row.company.strip(), row
+        assert row.category in CATEGORIES, row
+        assert len(row.source_note) > 20, row
+        assert rule_domain_problem(row.domain) is None, row
+        assert set(row.devices) <= {"tv", "streamer", "speaker"}, row
+
+
+def test_rows_are_unique_and_never_a_vendor_main_domain() -> None:
+    domains = [row.domain for row in CURATED]
+    assert len(domains) == len(set(domains))
+    assert not VENDOR_MAIN_DOMAINS & set(domains)
+    for row in CURATED:
+        registrable = registrable_domain(row.domain)
+        assert registrable is not None, row
+        if registrable in VENDOR_MAIN_DOMAINS:
+            assert row.domain != registrable, row
+
+
+def test_no_row_covers_or_sits_below_a_functional_allow_name() -> None:
+    overlaps = [
+        (row.domain, allow.domain)
+        for row in CURATED
+        for allow in FUNCTIONAL_ALLOW
+        if _under(allow.domain, row.domain) or _under(row.domain, allow.domain)
+    ]
+    assert overlaps == []
+
+
+@pytest.mark.parametrize(
+    ("name", "company", "category"),
+    [
+        ("samsung-com.112.2o7.net", "Adobe (Omniture)", "analytics"),
+        ("dpm.demdex.net", "Adobe (Audience Manager)", "analytics"),
+        ("sb.scorecardresearch.com", "comScore", "analytics"),
+        ("ads.stickyadstv.com", "FreeWheel (Comcast)", "ads"),
+        ("session.tvping.com", "TV-Insight", "analytics"),
+        ("api.mixpanel.com", "Mixpanel", "analytics"),
+        ("sessions.bugsnag.com", "Bugsnag (SmartBear)", "telemetry"),
+        ("api2.branch.io", "Branch", "analytics"),
+        ("mads.amazon.com", "Amazon Ads", "ads"),
+        ("unagi-na.amazon.com", "Amazon", "telemetry"),
+        ("ipv6.unagi-na.amazon.com", "Amazon", "telemetry"),
+        ("eu-west-1.prod.service.minerva.devices.a2z.com", "Amazon", "telemetry"),
+        ("global.telemetry.insights.video.a2z.com", "Amazon (Prime Video)", "telemetry"),
+        ("firetv.bugsnag.appstore.a2z.com", "Amazon (Appstore, via Bugsnag)", "telemetry"),
+        ("smetrics.samsung.com", "Samsung (Adobe Analytics)", "analytics"),
+        ("diagmon-serviceapi.samsungdm.com", "Samsung", "telemetry"),
+        ("api.ad.xiaomi.com", "Xiaomi", "ads"),
+        ("stat.pandora.xiaomi.com", "Xiaomi", "analytics"),
+        ("logonext.tv.kuyun.com", "Kuyun (TV data service)", "telemetry"),
+    ],
+)
+def test_curated_attribution(
+    bundled: TrackerMatcher, name: str, company: str, category: str
+) -> None:
+    verdict = bundled.classify(name)
+    assert verdict.tracker
+    assert verdict.info is not None
+    assert verdict.info.source == "curated"
+    assert verdict.info.company == company
+    assert verdict.info.category == category
+    assert verdict.info.confidence == "high"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "www.amazon.com",
+        "api.amazon.com",
+        "devices.a2z.com",
+        "www.samsung.com",
+        "mixpanel.com",
+        "docs.mixpanel.com",
+        "app.bugsnag.com",
+        "branch.io",
+        "app.link",
+        "www.mi.com",
+        "www.kuyun.com",
+        "otnprd11.samsungcloudsolution.net",
+    ],
+)
+def test_vendor_services_next_to_curated_hosts_are_not_known_trackers(
+    bundled: TrackerMatcher, name: str
+) -> None:
+    assert not bundled.classify(name).tracker
