@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from .backends.base import RouterClient
+from .backends.base import NamedAddress, RouterClient
 from .engine.routerdata import normalize_mac
 
 NEIGHBOUR_TIMEOUT: Final = 5.0
@@ -200,17 +200,27 @@ class AddressBook:
         book.add(inventory.items(), Method.HOME_ASSISTANT)
         return book
 
-    def clients_not_in(self, clients: Iterable[RouterClient]) -> list[RouterClient]:
+    def clients_not_in(
+        self, clients: Iterable[RouterClient], named: Iterable[NamedAddress] = ()
+    ) -> list[RouterClient]:
         """Devices only the neighbour table knows: listed so they can be watched too.
 
+        A name the filter knows for one of their addresses (AdGuard's runtime clients,
+        Pi-hole's network table) comes along, for discovery like a router's host name.
         HA's own records are not listed: they are in the inventory already, and listing
         them would refresh their addresses as if seen now.
         """
         known = {c.mac for c in clients}
+        names = {n.ip: n.name for n in named}
         by_mac: dict[str, list[str]] = {}
         for ip, mac in self.ip_to_mac.items():
             if mac not in known and self.sources.get(ip) is Method.NEIGHBOUR_TABLE:
                 by_mac.setdefault(mac, []).append(ip)
         return [
-            RouterClient(mac=mac, ips=tuple(sorted(ips))) for mac, ips in sorted(by_mac.items())
+            RouterClient(
+                mac=mac,
+                ips=tuple(sorted(ips)),
+                hostname=next((names[ip] for ip in sorted(ips) if ip in names), None),
+            )
+            for mac, ips in sorted(by_mac.items())
         ]

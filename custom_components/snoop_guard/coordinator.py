@@ -39,6 +39,7 @@ from .backends.base import (
     EnforcedState,
     Enforcement,
     HostKeyMismatchError,
+    NamedAddressSource,
     RouterClient,
 )
 from .bypass import BypassMonitor
@@ -85,7 +86,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.blocks = BlockPolicies(hass, self._on_block_expired)
         self.devices = DeviceTracker(WatchOptions.from_options(entry.options), self.blocks)
         self.counters = ContactCounters()
-        self.destinations = DestinationLog()
+        self.destinations = DestinationLog(knowledge.marks)
         self.events = AutomationEvents(self)
         self.scan = ScanMonitor(
             hass,
@@ -123,7 +124,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.blocks.load(data)
         self.devices.load(data.get("inventory"))
         self.counters = ContactCounters.from_dict(data.get("counters"))
-        self.destinations = DestinationLog.from_dict(data.get("destinations"))
+        self.destinations = DestinationLog.from_dict(data.get("destinations"), self.knowledge.marks)
         # A poll cursor belongs to one server: after a reconfigure to another one it
         # would skip or replay that server's log.
         same_server = data.get("poll_server") == server_key(self.config_entry.data)
@@ -266,7 +267,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             neighbours=await async_read_neighbours(),
             inventory=self.devices.inventory.recent_addresses(time.time() - RECENT),
         )
-        return [*clients, *self.addresses.clients_not_in(clients)]
+        named = self.backend.named_addresses if isinstance(self.backend, NamedAddressSource) else ()
+        return [*clients, *self.addresses.clients_not_in(clients, named)]
 
     async def _async_reconcile(self) -> tuple[EnforcedState, int]:
         """Read the router's state back and re-apply ours if it differs.

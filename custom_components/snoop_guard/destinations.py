@@ -126,11 +126,15 @@ def _covered(name: str, marked: str) -> bool:
 class DestinationLog:
     """Per watched device: unknown and suspected names of the last 24 hours."""
 
-    def __init__(self) -> None:
-        """Start empty; use from_dict to restore."""
+    def __init__(self, marks: dict[str, str] | None = None) -> None:
+        """Start empty; use from_dict to restore.
+
+        ``marks`` is the user's verdicts as the knowledge keeps them (one copy, shared:
+        ``knowledge.TrackerKnowledge.marks``); without it the log keeps its own.
+        """
         # mac -> name -> Destination, both least recently seen first.
         self._devices: dict[str, dict[str, Destination]] = {}
-        self.marks: dict[str, str] = {}
+        self.marks: dict[str, str] = marks if marks is not None else {}
         self._memo: dict[str, tuple[bool, tuple[str, tuple[str, ...]] | None]] = {}
         self._memo_matcher: TrackerMatcher | None = None
 
@@ -274,14 +278,18 @@ class DestinationLog:
                 mac: [seen.to_json() for seen in names.values()]
                 for mac, names in self._devices.items()
                 if names
-            },
-            "marks": dict(self.marks),
+            }
         }
 
     @classmethod
-    def from_dict(cls, raw: object) -> DestinationLog:
-        """Restore a saved state; anything malformed is left out."""
-        log = cls()
+    def from_dict(cls, raw: object, marks: dict[str, str] | None = None) -> DestinationLog:
+        """Restore a saved state; anything malformed is left out.
+
+        Verdicts saved by an older version (``marks``) are taken only without a shared
+        ``marks`` (the knowledge's copy is the one that counts).
+        """
+        shared = marks is not None
+        log = cls(marks)
         if not isinstance(raw, Mapping):
             return log
         devices = raw.get("devices")
@@ -298,9 +306,9 @@ class DestinationLog:
                         names[seen.name] = seen
                 if names:
                     log._devices[mac] = dict(sorted(names.items(), key=lambda kv: kv[1].last))
-        marks = raw.get("marks")
-        if isinstance(marks, Mapping):
-            for name, verdict in list(marks.items())[-MAX_MARKS:]:
+        saved = raw.get("marks")
+        if not shared and isinstance(saved, Mapping):
+            for name, verdict in list(saved.items())[-MAX_MARKS:]:
                 if isinstance(name, str) and verdict in VERDICTS and normalize_domain(name) == name:
                     log.marks[name] = verdict
         return log

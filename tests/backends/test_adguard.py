@@ -16,6 +16,7 @@ from custom_components.snoop_guard.backends.base import (
     BackendConnectionError,
     BackendResponseError,
     DevicePolicy,
+    NamedAddress,
     TrackerSet,
     WrongServerError,
 )
@@ -185,6 +186,10 @@ async def test_clients_say_how_they_were_identified(agh: Harness) -> None:
         (TV_MAC, (TV_IP,), "Living room TV"),
         (SPEAKER_MAC, (SPEAKER_IP,), "Sonos"),
     ]
+    # MAC-less named clients are offered for discovery, their names as data.
+    assert backend.named_addresses == (
+        NamedAddress("192.168.1.77", "'; DROP TABLE\n||evil^$client=*", "runtime:ARP"),
+    )
 
 
 def _policies(*, trackers: bool = False, internet: bool = False) -> list[DevicePolicy]:

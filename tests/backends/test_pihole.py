@@ -15,6 +15,7 @@ from custom_components.snoop_guard.backends.base import (
     BackendAuthError,
     BackendConnectionError,
     Capability,
+    NamedAddress,
     PolledDnsSource,
     RouterClient,
     RouterInfo,
@@ -220,11 +221,14 @@ async def test_clients_come_from_the_network_table(
 ) -> None:
     pihole.add_device("AA:BB:CC:00:00:01", [("192.168.1.20", HOSTILE), ("fd00::20", None)], "eth0")
     pihole.add_device("ip-192.168.1.99", [("192.168.1.99", None)], "eth0")
+    pihole.add_device("ip-192.168.1.98", [("192.168.1.98", "Roku-Ultra")], "eth0")
     pihole.add_device("aa:bb:cc:00:00:02", [("192.168.1.21", None)], "wlan0")
     assert await backend.async_list_clients() == [
         RouterClient("aa:bb:cc:00:00:01", ("192.168.1.20", "fd00::20"), HOSTILE, "eth0"),
         RouterClient("aa:bb:cc:00:00:02", ("192.168.1.21",), None, "wlan0"),
     ]
+    # Devices without a MAC are offered by name, for the glue to tie to a MAC it sees.
+    assert backend.named_addresses == (NamedAddress("192.168.1.98", "Roku-Ultra", "network_table"),)
     assert any(path.startswith("/api/network/devices?") for _, path, _ in pihole.requests)
 
 

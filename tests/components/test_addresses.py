@@ -15,7 +15,7 @@ from custom_components.snoop_guard.addresses import (
     parse_ip_neigh_json,
     parse_proc_arp,
 )
-from custom_components.snoop_guard.backends.base import RouterClient
+from custom_components.snoop_guard.backends.base import NamedAddress, RouterClient
 
 PROC_ARP = """IP address       HW type     Flags       HW address            Mask     Device
 192.168.1.20     0x1         0x2         58:B4:2D:11:22:33     *        eth0
@@ -79,6 +79,8 @@ def test_sources_in_order_of_authority() -> None:
     # Only the neighbour table's devices are listed: HA's records are in the inventory
     # already, and listing them would refresh a stale lease as if seen now.
     assert [(c.mac, c.ips) for c in extra] == [("aa:aa:aa:aa:aa:02", ("10.0.0.2",))]
+    named = book.clients_not_in(clients, [NamedAddress("10.0.0.2", "Roku-Ultra", "rDNS")])
+    assert [(c.mac, c.hostname) for c in named] == [("aa:aa:aa:aa:aa:02", "Roku-Ultra")]
     assert book.fresh() == {"10.0.0.1": "aa:aa:aa:aa:aa:01", "10.0.0.2": "aa:aa:aa:aa:aa:02"}
     assert book.addresses_of()["aa:aa:aa:aa:aa:03"] == ("10.0.0.3",)
 

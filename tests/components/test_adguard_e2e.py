@@ -440,6 +440,23 @@ async def test_ip_only_client_identified_by_neighbour_table(
     assert tv  # the TV, known to AdGuard Home by its lease
 
 
+async def test_runtime_client_name_feeds_discovery(
+    hass: HomeAssistant, agh: AdGuardEmulator, neighbours: dict[str, str]
+) -> None:
+    """A client AdGuard Home names (rDNS) but has no MAC for is classified by that name."""
+    agh.auto_clients = [
+        {"ip": RUNTIME_IP, "name": "Samsung-TV-Bedroom", "source": "rDNS", "whois_info": {}}
+    ]
+    neighbours[RUNTIME_IP] = RUNTIME_MAC
+    entry = _entry(hass, agh)  # no include: watched because it is classified as a TV
+    await _setup(hass, entry)
+    sensor = _eid(hass, RUNTIME_MAC, "tracker_contacts")
+    state = hass.states.get(sensor)
+    assert state is not None
+    assert state.attributes["kind"] == "tv"
+    assert any("Samsung-TV-Bedroom" in e for e in state.attributes["evidence"])
+
+
 async def test_protection_off_is_shown_and_not_reapplied(
     hass: HomeAssistant, agh: AdGuardEmulator
 ) -> None:

@@ -126,11 +126,20 @@ def test_state_survives_a_restart_and_bad_data_is_dropped(matcher: TrackerMatche
             "garbage",
         ]
     )
-    raw["marks"] |= {"bad name!": "tracker", "fine.example.com": "delete-everything"}
+    # Verdicts are the knowledge's (one copy): an older version's saved ones are only
+    # read without it, and bad ones are dropped.
+    raw["marks"] = {
+        "marked.example.com": "needed",
+        "bad name!": "tracker",
+        "fine.example.com": "delete-everything",
+    }
     cleaned = DestinationLog.from_dict(raw)
     assert cleaned.to_dict() == log.to_dict()
+    assert cleaned.marks == {"marked.example.com": "needed"}
+    shared = {"other.example.com": "tracker"}
+    assert DestinationLog.from_dict(raw, shared).marks is shared
     for junk in (None, [], "x", {"devices": [], "marks": 3}):
-        assert DestinationLog.from_dict(junk).to_dict() == {"devices": {}, "marks": {}}
+        assert DestinationLog.from_dict(junk).to_dict() == {"devices": {}}
 
 
 def test_a_mark_removes_the_name_and_its_subdomains(matcher: TrackerMatcher) -> None:

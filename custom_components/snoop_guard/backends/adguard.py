@@ -55,6 +55,7 @@ from .base import (
     DnsSource,
     EnforcedState,
     Enforcement,
+    NamedAddress,
     RouterClient,
     RouterInfo,
     TrackerSet,
@@ -64,6 +65,7 @@ from .base import (
 _LOGGER = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT: Final = 10
+MAX_NAMED: Final = 4096
 WRITE_ATTEMPTS: Final = 3
 _MAC: Final = re.compile(r"[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}")
 
@@ -163,6 +165,8 @@ class AdGuardBackend:
             verify_ssl=verify_ssl,
         )
         self._refused: str | None = None
+        self.named_addresses: tuple[NamedAddress, ...] = ()
+        """Runtime and MAC-less persistent clients with a name, from the last listing."""
         self._write_lock = asyncio.Lock()
         self._poller = QueryPoller(self._querylog_page)
         self._names_cache: tuple[str, tuple[str, ...]] | None = None
@@ -299,12 +303,16 @@ class AdGuardBackend:
     async def async_list_clients(self) -> list[RouterClient]:
         """One RouterClient per MAC AdGuard Home knows (IP-only clients have no MAC)."""
         merged: dict[str, tuple[set[str], str | None]] = {}
+        named: list[NamedAddress] = []
         for client in await self.async_list_all_clients():
             if client.mac is None:
+                if client.name:
+                    named.extend(NamedAddress(ip, client.name, client.source) for ip in client.ips)
                 continue
             ips, name = merged.get(client.mac, (set(), None))
             ips.update(client.ips)
             merged[client.mac] = (ips, name or client.name)
+        self.named_addresses = tuple(named[:MAX_NAMED])
         return [
             RouterClient(mac=mac, ips=tuple(sorted(ips)), hostname=name)
             for mac, (ips, name) in sorted(merged.items())

@@ -123,6 +123,19 @@ class DnsBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedAddress:
+    """A client a DNS filter knows by address and name but not by MAC.
+
+    ``name`` comes from the server or the device (rDNS, the hosts file, the user):
+    data for discovery, never markup or a rule.
+    """
+
+    ip: str
+    name: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class DevicePolicy:
     """What we want enforced for one device."""
 
@@ -269,4 +282,14 @@ class PolledDnsSource(Protocol):
         Bounded per call (``more`` says a backlog is left). A refused login raises
         BackendAuthError at once, without retrying.
         """
+        ...
+
+
+@runtime_checkable
+class NamedAddressSource(Protocol):
+    """A backend whose last client listing also named clients it has no MAC for."""
+
+    @property
+    def named_addresses(self) -> tuple[NamedAddress, ...]:
+        """The named, MAC-less clients of the last ``async_list_clients``."""
         ...

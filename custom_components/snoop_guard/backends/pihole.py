@@ -41,6 +41,7 @@ from .base import (
     DnsSource,
     EnforcedState,
     Enforcement,
+    NamedAddress,
     RouterClient,
     RouterInfo,
     TrackerSet,
@@ -95,6 +96,22 @@ def _rows(data: object, key: str) -> list[Json]:
     return [r for r in rows if isinstance(r, dict)]
 
 
+def _named(device: Json) -> list[NamedAddress]:
+    """Return the named addresses of a network-table device Pi-hole has no MAC for."""
+    found: list[NamedAddress] = []
+    for entry in device.get("ips") or []:
+        if not isinstance(entry, dict):
+            continue
+        name = entry.get("name")
+        try:
+            ip = str(ipaddress.ip_address(str(entry.get("ip"))))
+        except ValueError:
+            continue
+        if isinstance(name, str) and name:
+            found.append(NamedAddress(ip, name, "network_table"))
+    return found
+
+
 def _chunks[T](items: Sequence[T], size: int = BATCH) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -120,6 +137,8 @@ class PiholeBackend:
         )
         self.api = PiholeApi(session, self.settings)
         self._page = page
+        self.named_addresses: tuple[NamedAddress, ...] = ()
+        """Network-table devices without a MAC that have a name, from the last listing."""
         self._max_entries = max_entries
         self._trackers_key: tuple[str, ...] | None = None
         self._trackers: frozenset[str] = frozenset()
@@ -189,9 +208,11 @@ class PiholeBackend:
             params={"max_devices": MAX_DEVICES, "max_addresses": MAX_ADDRESSES},
         )
         found: dict[str, tuple[set[str], str | None, str | None]] = {}
+        named: list[NamedAddress] = []
         for device in _rows(data, "devices"):
             mac = normalize_mac(str(device.get("hwaddr", "")))
             if mac is None:  # Pi-hole writes "ip-<address>" for clients without a MAC
+                named.extend(_named(device))
                 continue
             ips, hostname, iface = found.get(mac, (set(), None, None))
             for entry in device.get("ips") or []:
@@ -206,6 +227,7 @@ class PiholeBackend:
                     hostname = name
             interface = device.get("interface")
             found[mac] = (ips, hostname, interface if isinstance(interface, str) else iface)
+        self.named_addresses = tuple(named[:MAX_DEVICES])
         return [
             RouterClient(mac=mac, ips=tuple(sorted(ips)), hostname=name, interface=iface)
             for mac, (ips, name, iface) in sorted(found.items())
