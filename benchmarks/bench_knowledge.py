@@ -1,6 +1,7 @@
 """Tracker knowledge against a held-in evaluation set: recall per vendor, false blocks.
 
-Run: ``python benchmarks/bench_knowledge.py [--lists-dir DIR]`` (from the repository root).
+Run: ``python benchmarks/bench_knowledge.py [--lists-dir DIR] [--measure-dir DIR]``
+(from the repository root).
 
 The evaluation set is ``benchmarks/data/tv_eval.csv`` (self-written, a source per row).
 It is held-in, not independent: some rows are also curated or Perflyst entries, the
@@ -17,7 +18,11 @@ subscriptions (:mod:`engine.vendorlists`, copies named ``<id>.txt``) on top, it 
 * the suspected tier's precision over ordinary names: the needed names plus a few
   thousand ordinary host names generated here from common words (deterministic,
   self-written generator: service label x company-like name x TLD), i.e. the share
-  of them *not* flagged.
+  of them *not* flagged;
+* with ``--measure-dir``, known / suspected / both recall of the bundled knowledge
+  on the entries of list copies in DIR (e.g. vendor native-tracking lists the
+  project does not bundle). Measurement only: nothing of them is bundled or copied,
+  and the figures are recall only (such lists hold trackers, no needed names).
 """
 
 from __future__ import annotations
@@ -149,6 +154,55 @@ def suspect_precision(matcher: TrackerMatcher, rows: list[tuple[str, str, str, s
     print(f"  e.g. {', '.join(flagged[:5])}")
 
 
+def list_entries(text: str) -> list[str]:
+    """Return the host names of one list copy (plain, hosts-file or ``||name^`` lines)."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith(("!", "[", "@@")):
+            continue
+        name = line.split()[-1].removeprefix("||").removesuffix("^").removeprefix("*.")
+        if name and "*" not in name and "/" not in name:
+            out.append(name)
+    return out
+
+
+def measure_dir(directory: str, matcher: TrackerMatcher) -> None:
+    """Print known / suspected / both recall of ``matcher`` on the entries of the lists in DIR.
+
+    The copies are read to measure only: they are not bundled, nothing of them is
+    written anywhere, and the matcher holds the bundled knowledge alone.
+    """
+    files = sorted(path for path in Path(directory).iterdir() if path.is_file())
+    print(f"\nmeasurement set {directory} (not bundled, measurement only; bundled knowledge)")
+    print(f"  {'list':<30} {'known':>6} {'+susp.':>7} {'both':>6} {'n':>5}")
+    totals = [0, 0, 0]
+    for path in files:
+        names = list_entries(path.read_text(encoding="utf-8", errors="replace"))
+        verdicts = [matcher.classify(name) for name in names]
+        checked = [verdict for verdict in verdicts if verdict.normalized is not None]
+        n = len(checked)
+        if not n:
+            continue
+        known = sum(verdict.tracker for verdict in checked)
+        suspected = sum(verdict.suspected for verdict in checked)
+        totals[0] += n
+        totals[1] += known
+        totals[2] += suspected
+        print(
+            f"  {path.stem[:30]:<30} {known / n:>6.1%} {suspected / n:>7.1%}"
+            f" {(known + suspected) / n:>6.1%} {n:>5}"
+        )
+    n, known, suspected = totals
+    if n:
+        print(
+            f"  {'ALL':<30} {known / n:>6.1%} {suspected / n:>7.1%}"
+            f" {(known + suspected) / n:>6.1%} {n:>5}"
+        )
+    else:
+        print("  no list entries found")
+
+
 def build_cost(sources: list[ListSource]) -> None:
     """Print compile time and peak memory with the default lists, relative to bundled only.
 
@@ -183,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--lists-dir", help="fetched copies of the default subscriptions")
+    parser.add_argument(
+        "--measure-dir",
+        help="list copies to measure the bundled knowledge on (not bundled, measurement only)",
+    )
     args = parser.parse_args(argv)
     rows = load_eval()
     bundled = build_matcher()
@@ -196,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(shown, with_lists, rows)
         build_cost(sources)
     suspect_precision(bundled, rows)
+    if args.measure_dir:
+        measure_dir(args.measure_dir, bundled)
     return 0
 
 

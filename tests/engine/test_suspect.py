@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,6 +54,131 @@ def test_suspected_by_structure(name: str, category: str, evidence: str) -> None
 )
 def test_ordinary_names_not_suspected(name: str) -> None:
     assert suspect_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "evidence"),
+    [
+        # New telemetry tokens (issue 14): feedback, report, trace, error SDKs, bigdata.
+        ("customer-feedbacks.web.tvmaker.com", "telemetry", "label token 'feedbacks' in"),
+        ("report.n.phonemaker.com", "telemetry", "label token 'report'"),
+        ("traces-us-east-1.dev.tvmaker.com", "telemetry", "label token 'traces' in"),
+        ("sentry.pay.phonemaker.com", "telemetry", "label token 'sentry'"),
+        ("bigdata-lbs-c3.alb.phonemaker.com", "telemetry", "label token 'bigdata' in"),
+        ("matomo.tvmaker.at", "analytics", "label token 'matomo'"),
+        ("adv.sec.phonemaker.com", "ads", "label token 'adv'"),
+        ("unagi.shopmaker.co.uk", "telemetry", "label token 'unagi'"),
+        # Shapes: words inside a label (also after digits), prefixed stat, *log, log*, *report.
+        ("b2banalytics.tvmaker.com", "telemetry", "telemetry word inside host label"),
+        ("x1.miui-l7-feedback.elb.phonemaker.com", "telemetry", "label token 'feedback' in"),
+        ("mshopbugsnag.irm.shopmaker.dev", "telemetry", "telemetry word inside host label"),
+        ("mistat.intl.phonemaker.com", "analytics", "prefixed stat host 'mistat'"),
+        ("gstat.pandora.phonemaker.com", "analytics", "prefixed stat host 'gstat'"),
+        ("mlog.search.phonemaker.net", "telemetry", "log host 'mlog'"),
+        ("in-miuilog.sms.phonemaker.com", "telemetry", "log host 'miuilog' in 'in-miuilog'"),
+        ("logupdate.av.phonemaker.com", "telemetry", "log compound host 'logupdate'"),
+        ("migcreport.g.phonemaker.com", "telemetry", "report host 'migcreport'"),
+        ("fls-eu.shopmaker.de", "telemetry", "vendor logging host 'fls-eu'"),
+        ("fls-fe-opf.shopmaker.com", "telemetry", "vendor logging host 'fls-fe-opf'"),
+    ],
+)
+def test_issue14_rules(name: str, category: str, evidence: str) -> None:
+    suspicion = suspect_name(name)
+    assert suspicion is not None, name
+    assert suspicion.category == category
+    assert suspicion.evidence[0].startswith(evidence), suspicion.evidence
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Ordinary and needed names next to the new rules.
+        "blog.tvmaker.com",  # *log: English words ending in "log" are excepted
+        "techblog.tvmaker.com",
+        "catalog.streamer.com",
+        "appcatalogs.streamer.com",
+        "dialog.example.org",
+        "changelog.example.org",
+        "backlog.example.org",
+        "login.phonemaker.com",  # log*: only telemetry compounds
+        "logo.example.com",
+        "logistics.example.com",
+        "status.phonemaker.com",  # stat: one-to-three letter prefix, whole label
+        "thermostat.example.com",
+        "estate.example.com",
+        "support.tvmaker.com",  # report: not "port"
+        "airport.example.com",
+        "reporter.news.example",
+        "advice.example.com",  # adv: a whole token only
+        "advanced.example.com",
+        "fls.example.com",  # fls: only with a region
+        "fls-xx.example.com",
+        "feed.example.com",
+        "tracer.example.com",
+        "bugs.python.org",
+        "sports.example.com",
+    ],
+)
+def test_issue14_negatives(name: str) -> None:
+    assert suspect_name(name) is None
+
+
+def test_needed_names_are_not_suspected(bundled: TrackerMatcher) -> None:
+    """Names a TV needs (play, sign in, update, time, connectivity) stay unsuspected."""
+    for name in (
+        "time.samsungcloudsolution.com",
+        "api.netflix.com",
+        "occ-0-1-2.1.nflxso.net",
+        "image.roku.com",
+        "firmware.roku.com",
+        "connectivitycheck.gstatic.com",
+        "android.clients.google.com",
+        "api.amazonvideo.com",
+        "ntp.ubuntu.com",
+        "account.xiaomi.com",
+        "update.miui.com",
+        "login.microsoftonline.com",
+    ):
+        assert bundled.suspect(name) is None, name
+
+
+@pytest.mark.parametrize(
+    ("label", "suspected"),
+    [
+        ("log" * 21, True),  # one 63-character label: "*log"
+        ("-".join(["a"] * 32), False),
+        ("0-0-0-0-0", False),
+        ("xn--lg-1ga", False),
+        ("stat" * 15, False),  # "stat" shapes take a short prefix only
+        ("fls-eu-" + "a" * 56, False),  # the vendor shape is short
+        ("b" + "analytics" * 6 + "1", True),
+        ("a" * 62 + "x", False),
+    ],
+)
+def test_hostile_labels_are_fast_and_safe(label: str, suspected: bool) -> None:
+    """Long and odd labels neither raise nor take long (linear shapes)."""
+    name = ".".join([label, label, "example.com"])
+    start = time.perf_counter()
+    for _ in range(100):
+        result = suspect_name(name)
+    assert time.perf_counter() - start < 1.0
+    assert (result is not None) == suspected
+
+
+def test_hostile_invalid_names_via_matcher(bundled: TrackerMatcher) -> None:
+    """Invalid names are never suspected; case and a trailing dot are normalised."""
+    for name in (
+        "mistat..example.com",
+        "a" * 64 + ".example.com",
+        "\x00log.x.com",
+        "mi stat.x.com",
+    ):
+        assert bundled.suspect(name) is None
+        assert not bundled.classify(name).suspected
+    suspicion = bundled.suspect("MISTAT.Example.COM.")
+    assert suspicion is not None
+    assert suspicion.name == "mistat.example.com"
+    assert suspect_name("mistat.example") is None  # the registrable domain itself
 
 
 def test_classify_marks_suspected_and_cli_keys(bundled: TrackerMatcher) -> None:

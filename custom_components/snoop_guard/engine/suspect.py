@@ -7,9 +7,12 @@ module recognises such names *by structure only*:
 * a label token of the host part (the labels left of the registrable domain,
   split on ``-``, ``_`` and digits) is a telemetry word: ``metrics``,
   ``analytics``, ``telemetry``, ``log``/``logs``, ``events``, ``ads``,
-  ``adserver``, ``acr``, ``beacon``, ``tracking``, ``stats``…;
-* a host label has a known vendor telemetry shape (``smetrics``,
-  ``log-ingestion``, ``errordump``, ``diagmon``…);
+  ``adserver``, ``acr``, ``beacon``, ``tracking``, ``stats``, ``feedback``,
+  ``report``, ``traces``, ``sentry``, ``bigdata``…;
+* a host label, or one of its tokens, has a known vendor telemetry shape
+  (``smetrics``, ``errordump``, ``diagmon``, a telemetry word inside the label
+  such as ``b2banalytics``, ``mistat``/``gstat``, ``*log`` other than English
+  words such as ``blog``/``catalog``, ``logupload``, ``*report``, ``fls-eu``…);
 * the registrable domain's own label contains a long, unambiguous telemetry
   word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``).
 
@@ -43,6 +46,14 @@ STRONG_TOKENS: dict[str, str] = {
     **dict.fromkeys(("adlog", "adlogs", "adx", "adtech", "advertising", "rtb", "vast"), "ads"),
     **dict.fromkeys(("impression", "impressions", "adsdk", "admob", "ssp", "dsp"), "ads"),
     **dict.fromkeys(("acr", "fingerprint"), "acr"),
+    # Issue 14: error/feedback reporting and tracing endpoints, self-hosted SDK names.
+    **dict.fromkeys(("feedback", "feedbacks", "bugreport", "bugreports", "crashes"), "telemetry"),
+    **dict.fromkeys(("report", "reports", "reporting", "trace", "traces", "tracing"), "telemetry"),
+    **dict.fromkeys(("sentry", "bugsnag", "crashlytics", "bigdata"), "telemetry"),
+    **dict.fromkeys(("matomo", "piwik"), "analytics"),
+    "adv": "ads",
+    # Vendor telemetry codenames (Amazon device metrics: unagi.amazon.<cc>).
+    "unagi": "telemetry",
 }
 # Long words that are unambiguous even inside a registrable domain's label.
 _DOMAIN_WORDS: dict[str, str] = {
@@ -70,11 +81,37 @@ _LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     ),
     (re.compile(r"[a-z]*diagmon[a-z0-9]*"), "telemetry", "diagnostics monitor host"),
     (
-        re.compile(r"[a-z]*(?:analytics|telemetry|adserver|adlog)[a-z0-9]*"),
+        re.compile(
+            r"[a-z0-9]*(?:analytics|telemetry|adserver|adlog|feedback|bugreport|crashreport"
+            r"|bugsnag|bigdata)[a-z0-9]*"
+        ),
         "telemetry",
         "telemetry word inside host label",
     ),
+    # mistat, gstat: a one-to-three letter vendor prefix on "stat(s)".
+    (re.compile(r"[a-z]{1,3}stats?"), "analytics", "prefixed stat host"),
+    # miuilog, applog, syslog; English words ending in "log" are excepted below.
+    (re.compile(r"[a-z0-9]+logs?"), "telemetry", "log host"),
+    (
+        re.compile(
+            r"log(?:upload|update|service|server|collect|collector|report|sink|push)[a-z0-9]*"
+        ),
+        "telemetry",
+        "log compound host",
+    ),
+    (re.compile(r"[a-z0-9]+reports?"), "telemetry", "report host"),
+    # Amazon first-party logging service: fls-na, fls-eu, fls-fe, fls-cn (+ suffix).
+    (re.compile(r"fls-(?:na|eu|fe|cn)(?:-[a-z]{1,8})?"), "telemetry", "vendor logging host"),
 )
+# Labels the shapes above would match that are ordinary words.
+_SHAPE_EXCEPTIONS = frozenset(
+    (
+        *("blog", "blogs", "vlog", "vlogs", "weblog", "clog", "flog", "slog", "catalog"),
+        *("catalogs", "dialog", "dialogs", "analog", "backlog", "changelog", "changelogs"),
+        *("prolog", "epilog", "monolog", "travelog", "homolog", "ortholog", "eclog"),
+    )
+)
+_SHAPE_EXCEPTION_SUFFIXES = ("blog", "blogs", "catalog", "catalogs", "dialog", "dialogs")
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
 _MAX_EVIDENCE = 4
 
@@ -102,6 +139,37 @@ def _host_labels(name: str) -> tuple[list[str], str | None]:
     return (head.split(".") if head else []), own
 
 
+def _shape(label: str) -> tuple[str, str] | None:
+    """Return ``(category, what)`` when ``label`` has a vendor telemetry shape."""
+    if label in _SHAPE_EXCEPTIONS or label.endswith(_SHAPE_EXCEPTION_SUFFIXES):
+        return None
+    for pattern, category, what in _LABEL_PATTERNS:
+        if pattern.fullmatch(label):
+            return category, what
+    return None
+
+
+def _label_evidence(label: str) -> tuple[str, str] | None:
+    """Return ``(category, evidence)`` for one host label, or None.
+
+    A telemetry token wins; otherwise the whole label, then each of its tokens
+    (``in-miuilog``: ``miuilog``), is checked against the shapes.
+    """
+    tokens = [token for token in _TOKEN_SPLIT.split(label) if token]
+    for token in tokens:
+        category = STRONG_TOKENS.get(token)
+        if category is not None:
+            where = "" if token == label else f" in {label!r}"
+            return category, f"label token {token!r}{where}"
+    found = _shape(label)
+    if found is not None:
+        return found[0], f"{found[1]} {label!r}"
+    for token in tokens:
+        if token != label and (found := _shape(token)) is not None:
+            return found[0], f"{found[1]} {token!r} in {label!r}"
+    return None
+
+
 def suspect_name(name: str) -> Suspicion | None:
     """Return a :class:`Suspicion` when the normalised ``name`` looks like telemetry.
 
@@ -112,23 +180,10 @@ def suspect_name(name: str) -> Suspicion | None:
     evidence: list[str] = []
     categories: list[str] = []
     for label in labels:
-        for token in _TOKEN_SPLIT.split(label):
-            category = STRONG_TOKENS.get(token)
-            if category is not None:
-                shown = (
-                    f"label token {token!r}"
-                    if token == label
-                    else (f"label token {token!r} in {label!r}")
-                )
-                evidence.append(shown)
-                categories.append(category)
-                break
-        else:
-            for pattern, category, what in _LABEL_PATTERNS:
-                if pattern.fullmatch(label):
-                    evidence.append(f"{what} {label!r}")
-                    categories.append(category)
-                    break
+        found = _label_evidence(label)
+        if found is not None:
+            categories.append(found[0])
+            evidence.append(found[1])
     if own is not None and not any(exc in own for exc in _DOMAIN_WORD_EXCEPTIONS):
         for word, category in _DOMAIN_WORDS.items():
             if word in own:
