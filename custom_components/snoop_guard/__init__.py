@@ -28,7 +28,7 @@ from .const import (
 )
 from .coordinator import SnoopGuardCoordinator
 from .device_owner import async_adopt_all, async_track_foreign_devices
-from .engine.vendorlists import CATALOGUE_BY_URL
+from .engine import vendorlists
 from .knowledge import TrackerKnowledge, marks_store, remove_cache, validate_list
 from .runtime import SnoopGuardConfigEntry, SnoopGuardRuntimeData
 from .scanning import scan_store
@@ -112,7 +112,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
         # Lists are fetched in the background; the saved copies are in use meanwhile.
         # The default lists wait a little: setup (and Home Assistant's start) comes first,
         # and a user who opts out right after adding Snoop Guard downloads nothing.
-        if any(url in CATALOGUE_BY_URL for url in urls):
+        if any(url in vendorlists.CATALOGUE_BY_URL for url in urls):
 
             @callback
             def _fetch_later(_now: datetime) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.snoop_guard import knowledge as knowledge_module
 from custom_components.snoop_guard.const import (
@@ -20,6 +22,7 @@ from custom_components.snoop_guard.const import (
     CONF_KINDS,
     CONF_STALE_DAYS,
     CONF_SUBSCRIPTIONS,
+    DEFAULT_LISTS_DELAY,
     DOMAIN,
 )
 from custom_components.snoop_guard.engine import vendorlists
@@ -155,6 +158,10 @@ async def test_default_lists_are_on_for_a_new_entry_and_attributed(
     await hass.async_block_till_done()
     knowledge = mock_entry.runtime_data.knowledge
     assert knowledge.subscriptions.urls == [server.url]
+    # The default lists wait two minutes after setup: an opt-out right away fetches nothing.
+    assert server.requests == []
+    async_fire_time_changed(hass, dt_util.utcnow() + DEFAULT_LISTS_DELAY + timedelta(seconds=1))
+    await hass.async_block_till_done()
     async with asyncio.timeout(5):
         while knowledge.current.matcher.match("tv-telemetry.example.net") is None:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
