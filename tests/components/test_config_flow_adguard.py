@@ -20,6 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.snoop_guard.backends.adguard import AdGuardBackend
 from custom_components.snoop_guard.backends.adguard_rules import BEGIN
 from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
 from custom_components.snoop_guard.connection import CONF_BACKEND, BackendType, build_backend
@@ -467,3 +468,80 @@ def test_host_field_takes_only_a_host(host: str, cleaned: str | None) -> None:
         CONF_SSL: True,
         CONF_VERIFY_SSL: True,
     }
+
+
+def _suggested(result: ConfigFlowResult) -> dict[str, Any]:
+    """The values a form shows filled in."""
+    schema = result["data_schema"]
+    assert schema is not None
+    return {
+        str(key): key.description["suggested_value"]
+        for key in schema.schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+async def test_an_unexpected_error_while_connecting_is_unknown_and_closes(
+    hass: HomeAssistant, adguard_server: AdGuardServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed: list[bool] = []
+
+    async def close(self: AdGuardBackend) -> None:
+        closed.append(True)
+
+    result = await _open(hass)
+    with (
+        patch.object(AdGuardBackend, "async_connect", side_effect=RuntimeError("boom")),
+        patch.object(AdGuardBackend, "async_close", close),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _input(adguard_server)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "adguard"
+    assert result["errors"] == {"base": "unknown"}
+    assert CONF_PASSWORD not in _suggested(result)  # The form never shows the password.
+    assert closed == [True]
+    assert "Unexpected error testing the connection" in caplog.text
+    assert "RuntimeError: boom" in caplog.text
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_offers_skip_adguard_entries_without_a_host(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    MockConfigEntry(domain="adguard", data={CONF_PORT: adguard_server.port}).add_to_hass(hass)
+    MockConfigEntry(
+        domain="adguard", data={CONF_HOST: "http://127.0.0.1", CONF_PORT: adguard_server.port}
+    ).add_to_hass(hass)
+    result = await _open(hass)
+    assert result["step_id"] == "adguard"  # Nothing to offer: the form right away.
+    assert adguard_server.emulator.requests == []
+
+
+async def test_reconfigure_with_an_invalid_host(
+    hass: HomeAssistant, adguard_server: AdGuardServer
+) -> None:
+    data = adguard_server.entry_data(router_id="rid-1")
+    entry = _entry(hass, data)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server, **{CONF_HOST: "http://127.0.0.1"})
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure_adguard"
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    # What was typed is shown again, never the password.
+    suggested = _suggested(result)
+    assert suggested[CONF_HOST] == "http://127.0.0.1"
+    assert CONF_PASSWORD not in suggested
+    assert entry.data == data
+    assert adguard_server.emulator.requests == []
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(adguard_server)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"

@@ -23,7 +23,11 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    mock_integration,
+)
 
 from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
 from custom_components.snoop_guard.backends.pihole_plan import OUR_COMMENT
@@ -410,3 +414,115 @@ async def test_reconfigure_onto_another_entrys_pihole_aborts(
     assert result["reason"] == "already_configured"
     assert entry.data[CONF_PORT] == 1
     assert _logins(pihole_server) == []
+
+
+def _options(result: ConfigFlowResult) -> list[dict[str, str]]:
+    """The connections the offer form lists."""
+    schema = result["data_schema"]
+    assert schema is not None
+    options: list[dict[str, str]] = schema.schema[CONF_CONNECTION].config["options"]
+    return options
+
+
+async def test_offers_skip_pi_hole_entries_without_a_usable_host(hass: HomeAssistant) -> None:
+    # Home Assistant's Pi-hole integration stores "host:port"; without a port it is 80.
+    bare = MockConfigEntry(domain="pi_hole", title="Bare", data={CONF_HOST: "pi.hole"})
+    bare.add_to_hass(hass)
+    for data in (
+        {CONF_LOCATION: "admin"},  # No host at all.
+        {CONF_HOST: ""},
+        {CONF_HOST: "http://pi.hole/admin"},  # A URL, no host.
+        {CONF_HOST: "pi hole:8080"},
+    ):
+        MockConfigEntry(domain="pi_hole", title="Odd", data=data).add_to_hass(hass)
+    result = await _open(hass)
+    assert result["step_id"] == "pihole_existing"
+    options = _options(result)
+    assert options == [
+        {"value": bare.entry_id, "label": "Bare (pi.hole:80)"},
+        {"value": MANUAL, "label": MANUAL},
+    ]
+
+
+async def test_offer_removed_before_the_submit(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    entries = [
+        MockConfigEntry(
+            domain="pi_hole",
+            title=title,
+            data={CONF_HOST: f"{host}:{pihole_server.port}", CONF_API_KEY: PIHOLE_APP_PASSWORD},
+        )
+        for title, host in (("Gone", "127.0.0.2"), ("Kept", "127.0.0.1"))
+    ]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    gone, kept = entries
+    mock_integration(hass, MockModule("pi_hole"))  # Removing loads no real integration.
+    result = await _open(hass)
+    assert result["step_id"] == "pihole_existing"
+    await hass.config_entries.async_remove(gone.entry_id)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONNECTION: gone.entry_id}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pihole_existing"
+    assert result["errors"] == {CONF_CONNECTION: "offer_gone"}
+    options = _options(result)
+    assert [option["value"] for option in options] == [kept.entry_id, MANUAL]
+    assert _logins(pihole_server) == []  # Nothing was tried.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONNECTION: kept.entry_id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == "127.0.0.1"
+
+
+async def test_an_api_error_object_at_login_is_unknown_and_logged(
+    hass: HomeAssistant, pihole_server: PiholeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    emulator = pihole_server.emulator
+    real_auth = emulator._auth
+
+    def odd_auth(request: Any, query: Any, body: object) -> tuple[int, object]:
+        if request.method == "POST":  # A documented 400 that is no 2FA question.
+            return 400, {"error": {"key": "bad_request", "message": "Odd", "hint": None}}
+        return real_auth(request, query, body)
+
+    result = await _open(hass)
+    with patch.object(emulator, "_auth", side_effect=odd_auth):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _input(pihole_server)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pihole"
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected answer from Pi-hole" in caplog.text
+    assert "bad_request" in caplog.text
+    assert len(_logins(pihole_server)) == 1
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(pihole_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure_to_another_pihole_without_a_password(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    # The old entry had no password: none is asked for on the new server either.
+    old = pihole_server
+    old.emulator.password = ""
+    data = old.entry_data(router_id="rid-9") | {CONF_PASSWORD: ""}
+    entry = _entry(hass, data)
+    async with serve_pihole() as new:
+        new.emulator.password = ""
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _input(new, **{CONF_PASSWORD: ""})
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert entry.data == data | {CONF_PORT: new.port}
+        assert len(_logins(new)) == 1
+        assert len(_logins(old)) == 1  # The old one cleaned with its own (empty) password.
+        await hass.async_block_till_done()
