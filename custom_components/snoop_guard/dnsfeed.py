@@ -19,8 +19,9 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.core import callback
@@ -94,6 +95,7 @@ class DnsFeed:
         self.polls = 0
         self.last_poll: datetime | None = None
         self.connected = False
+        self._flowed = False
         self._down_logged = False
         self._asked: dict[str, float] = {}
         self._pending: dict[str, deque[Contact]] = defaultdict(
@@ -116,28 +118,33 @@ class DnsFeed:
 
     async def async_follow(self) -> None:
         """Follow the DNS queries forever: stream or poll, reconnecting with backoff."""
+        session: Callable[[], Awaitable[None]]
         if isinstance(self._source, PolledDnsSource):
-            await self._async_poll_forever(self._source)
+            session = partial(self._async_poll, self._source)
         elif isinstance(self._source, LineDnsSource):
-            await self._async_stream_forever(self._source)
-
-    async def _async_poll_forever(self, source: PolledDnsSource) -> None:
-        backoff = 1.0
+            session = partial(self._async_stream, self._source)
+        else:
+            return
+        backoff = 0.5  # the first wait is 1 s
         while True:
+            self._flowed = False
             try:
-                batch = await source.async_poll_dns(self.poll_cursor)
+                await session()
             except (BackendAuthError, HostKeyMismatchError) as err:
                 self._mark(up=False, error=err)
                 self._on_auth_failed()
                 return
             except BackendError as err:
                 self._mark(up=False, error=err)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, STREAM_BACKOFF_MAX)
-                continue
-            backoff = 1.0
-            if not self.connected:
-                self._mark(up=True)
+            # Queries flowed before the drop: try again soon; else back off further.
+            backoff = 1.0 if self._flowed else min(backoff * 2, STREAM_BACKOFF_MAX)
+            await asyncio.sleep(backoff)
+
+    async def _async_poll(self, source: PolledDnsSource) -> None:
+        """Poll until an error: at once while a backlog is left, else every interval."""
+        while True:
+            batch = await source.async_poll_dns(self.poll_cursor)
+            self._up()
             self.polls += 1
             self.last_poll = dt_util.utcnow()
             for count, query in enumerate(batch.queries, 1):
@@ -150,24 +157,17 @@ class DnsFeed:
             if not batch.more:
                 await asyncio.sleep(POLL_INTERVAL.total_seconds())
 
-    async def _async_stream_forever(self, source: LineDnsSource) -> None:
-        backoff = 1.0
-        while True:
-            try:
-                async with contextlib.aclosing(source.stream_dns_lines(LOG_BACKLOG)) as lines:
-                    async for line in lines:
-                        if not self.connected:
-                            self._mark(up=True)
-                            backoff = 1.0
-                        self.handle_line(line)
-            except (BackendAuthError, HostKeyMismatchError) as err:
-                self._mark(up=False, error=err)
-                self._on_auth_failed()
-                return
-            except BackendError as err:
-                self._mark(up=False, error=err)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, STREAM_BACKOFF_MAX)
+    async def _async_stream(self, source: LineDnsSource) -> None:
+        """Read the log stream until it ends or breaks."""
+        async with contextlib.aclosing(source.stream_dns_lines(LOG_BACKLOG)) as lines:
+            async for line in lines:
+                self._up()
+                self.handle_line(line)
+
+    def _up(self) -> None:
+        self._flowed = True
+        if not self.connected:
+            self._mark(up=True)
 
     @callback
     def _mark(self, *, up: bool, error: Exception | None = None) -> None:
