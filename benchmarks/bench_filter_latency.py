@@ -189,34 +189,13 @@ async def _pihole() -> Filter:
             emulator.clock = max(emulator.clock, time.time())
 
     def pages(count: int) -> list[bytes]:
-        rows = emulator.queries[-count:][::-1]
+        # The emulator's own replies to the query log (newest first), 500 rows a page.
+        total = min(count, len(emulator.queries))
         return [
             json.dumps(
-                {
-                    "queries": [
-                        {
-                            "id": q["id"],
-                            "time": q["time"],
-                            "type": q["type"],
-                            "domain": q["domain"],
-                            "cname": None,
-                            "status": q["status"],
-                            "client": {"ip": q["ip"], "name": q["name"]},
-                            "dnssec": "INSECURE",
-                            "reply": {"type": "IP", "time": 1.5},
-                            "list_id": None,
-                            "upstream": "127.0.0.1#5335",
-                            "ede": {"code": 0, "text": None},
-                        }
-                        for q in rows[i : i + 500]
-                    ],
-                    "cursor": 0,
-                    "recordsTotal": len(rows),
-                    "recordsFiltered": len(rows),
-                    "draw": 0,
-                }
+                emulator._queries({"start": start, "length": min(500, total - start)})[1]
             ).encode()
-            for i in range(0, len(rows), 500)
+            for start in range(0, total, 500)
         ]
 
     def add_query(name: str) -> None:

@@ -22,7 +22,6 @@ from custom_components.snoop_guard.backends.pihole_plan import (
 )
 from tests.emulators.pihole import PiholeEmulator
 from tests.emulators.pihole_fixtures import (  # noqa: F401
-    PASSWORD,
     fixture_backend,
     fixture_http,
     fixture_make_backend,

@@ -8,44 +8,30 @@ clock), so the interval is shortened here and tests wait on real time.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import re
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator
 from datetime import timedelta
 from typing import Any
-from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
-    CONF_HOST,
     CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
     CONF_USERNAME,
-    CONF_VERIFY_SSL,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.snoop_guard.backends.adguard_rules import BEGIN, END
-from custom_components.snoop_guard.backends.base import DnsQuery
-from custom_components.snoop_guard.const import (
-    CONF_DEFAULT_LISTS_OFF,
-    CONF_INCLUDE,
-    CONF_ROUTER_ID,
-    DOMAIN,
-)
+from custom_components.snoop_guard.const import CONF_INCLUDE, DOMAIN
 from custom_components.snoop_guard.coordinator import SnoopGuardCoordinator
 from custom_components.snoop_guard.diagnostics import async_get_config_entry_diagnostics
-from custom_components.snoop_guard.dnsfeed import DnsFeed
-from custom_components.snoop_guard.engine.vendorlists import CATALOGUE
 from tests.emulators.adguard import AdGuardEmulator, serve
+
+from . import filter_helpers as e2e
+from .filter_helpers import fixture_fast_poll, fixture_handled, fixture_neighbours  # noqa: F401
 
 ROUTER_ID = "agh-e2e"
 TV_MAC, TV_IP = "58:b4:2d:11:22:33", "192.168.1.50"
@@ -73,25 +59,6 @@ _OUR_LINE = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_poll() -> Generator[None]:
-    """Poll every 20 ms instead of 2 s (the benchmark measures the real interval)."""
-    with patch("custom_components.snoop_guard.dnsfeed.POLL_INTERVAL", timedelta(seconds=0.02)):
-        yield
-
-
-@pytest.fixture
-def neighbours() -> Generator[dict[str, str]]:
-    """This host's neighbour table, as the coordinator reads it."""
-    table: dict[str, str] = {}
-
-    async def read() -> dict[str, str]:
-        return dict(table)
-
-    with patch("custom_components.snoop_guard.coordinator.async_read_neighbours", side_effect=read):
-        yield table
-
-
 @pytest.fixture
 async def agh(socket_enabled: None, neighbours: dict[str, str]) -> AsyncGenerator[AdGuardEmulator]:
     """An AdGuard Home on 127.0.0.1 that knows the TV by its DHCP lease."""
@@ -109,67 +76,22 @@ async def agh(socket_enabled: None, neighbours: dict[str, str]) -> AsyncGenerato
     assert emulator.violations == []
 
 
-@pytest.fixture
-def handled() -> Generator[list[str]]:
-    """Every query name any DnsFeed handled, in order (duplicates and gaps show here)."""
-    names: list[str] = []
-    original = DnsFeed.handle_query
-
-    def spy(self: DnsFeed, query: DnsQuery) -> None:
-        names.append(query.name)
-        original(self, query)
-
-    with patch.object(DnsFeed, "handle_query", spy):
-        yield names
-
-
 def _entry(
     hass: HomeAssistant, emulator: AdGuardEmulator, *, password: str = "s3cret", **options: Any
 ) -> MockConfigEntry:
-    port = emulator.port  # type: ignore[attr-defined]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
+    return e2e.add_filter_entry(
+        hass,
+        backend="adguard",
         title="AdGuard Home",
-        version=1,
-        minor_version=2,
-        unique_id=f"adguard:127.0.0.1:{port}",
-        data={
-            "backend": "adguard",
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: port,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: True,
-            CONF_USERNAME: "admin",
-            CONF_PASSWORD: password,
-            CONF_ROUTER_ID: ROUTER_ID,
-        },
-        options={CONF_DEFAULT_LISTS_OFF: [item.id for item in CATALOGUE], **options},
+        port=emulator.port,  # type: ignore[attr-defined]
+        router_id=ROUTER_ID,
+        credentials={CONF_USERNAME: "admin", CONF_PASSWORD: password},
+        options=options,
     )
-    entry.add_to_hass(hass)
-    return entry
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> SnoopGuardCoordinator:
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator: SnoopGuardCoordinator = entry.runtime_data.coordinator
-    return coordinator
 
 
 def _eid(hass: HomeAssistant, mac: str, key: str, platform: str = "sensor") -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{ROUTER_ID}_{mac}_{key}")
-    assert found is not None, f"no {key} entity for {mac}"
-    return found
-
-
-async def _until(hass: HomeAssistant, check: Callable[[], bool], limit: float = 2.0) -> None:
-    """Let the feed poll (real time) until ``check`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not check():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-        await hass.async_block_till_done()
+    return e2e.entity_id(hass, ROUTER_ID, mac, key, platform)
 
 
 class Clock:
@@ -189,18 +111,7 @@ class Clock:
         async_fire_time_changed(self.hass, dt_util.utcnow() + self.offset)
         await self.hass.async_block_till_done()
         if coordinator is not None:
-            await _until(self.hass, lambda: coordinator.data is not before)
-
-
-async def _polls(hass: HomeAssistant, coordinator: SnoopGuardCoordinator, count: int) -> None:
-    start = coordinator.dns.polls
-    await _until(hass, lambda: coordinator.dns.polls >= start + count)
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
+            await e2e.wait_until(self.hass, lambda: coordinator.data is not before)
 
 
 def _ours(rules: list[str]) -> list[str]:
@@ -223,41 +134,16 @@ async def test_contacts_counted_without_duplicates_or_gaps(
     hass_storage: dict[str, Any],
     handled: list[str],
 ) -> None:
-    entry = _entry(hass, agh)
-    coordinator = await _setup(hass, entry)
-    sensor = _eid(hass, TV_MAC, "tracker_contacts")
-    assert _state(hass, sensor) == "0"
-    laptop = f"{ROUTER_ID}_{LAPTOP_MAC}_tracker_contacts"
-    assert er.async_get(hass).async_get_entity_id("sensor", DOMAIN, laptop) is None
-
-    await _polls(hass, coordinator, 1)
-    agh.add_query(TV_IP, "log.samsungads.com")
-    agh.add_query(TV_IP, "www.example.org")
-    agh.add_query(TV_IP, "acr.samba.tv", "AAAA")
-    await _until(hass, lambda: _state(hass, sensor) == "2")
-    await _polls(hass, coordinator, 2)
-    assert _state(hass, sensor) == "2"
-    assert hass.states.get(sensor).attributes["companies"] == {"Samsung Ads": 1, "Samba TV": 1}
-
-    # Reload: the stored cursor is reused, nothing is counted twice.
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
-    stored = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["poll_cursor"]
-    assert stored
-    coordinator = entry.runtime_data.coordinator
-    await _polls(hass, coordinator, 3)
-    assert _state(hass, sensor) == "2"
-
-    # Unloaded: a query logged meanwhile is counted after setup (no gap).
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    agh.add_query(TV_IP, "alphonso.tv")
-    coordinator = await _setup(hass, entry)
-    await _until(hass, lambda: _state(hass, sensor) == "3")
-    await _polls(hass, coordinator, 2)
-    assert _state(hass, sensor) == "3"
+    names = await e2e.assert_counted_once(
+        hass,
+        _entry(hass, agh),
+        (TV_MAC, LAPTOP_MAC),
+        lambda name, qtype: agh.add_query(TV_IP, name, qtype),
+        lambda name: agh.add_query(TV_IP, name),
+        hass_storage,
+    )
     # Each logged query reached the feed exactly once, across reload and unload.
-    assert handled == ["log.samsungads.com", "www.example.org", "acr.samba.tv", "alphonso.tv"]
+    assert handled == names
     # After the first setup every poll resumed from the stored cursor (no fresh backlog).
     assert [q for m, p, q in agh.requests if p == "/querylog" and q.get("limit") == "100"] == [
         {"limit": "100"}
@@ -268,10 +154,7 @@ async def test_block_switches_write_read_back_and_keep_user_state(
     hass: HomeAssistant, agh: AdGuardEmulator
 ) -> None:
     entry = _entry(hass, agh)
-    await _setup(hass, entry)
-    trackers = _eid(hass, TV_MAC, "block_trackers", "switch")
-    internet = _eid(hass, TV_MAC, "block_internet", "switch")
-    assert _state(hass, trackers) == "off"
+    trackers, internet = await e2e.block_switches(hass, entry, TV_MAC)
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": trackers}, blocking=True)
     ours = _ours(agh.user_rules)
@@ -286,27 +169,27 @@ async def test_block_switches_write_read_back_and_keep_user_state(
     methods = [(m, p) for m, p, _ in agh.requests]
     last_write = max(i for i, r in enumerate(methods) if r == ("POST", "/filtering/set_rules"))
     assert ("GET", "/filtering/status") in methods[last_write + 1 :]
-    assert _state(hass, trackers) == "on"
+    assert e2e.state_of(hass, trackers) == "on"
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": internet}, blocking=True)
     assert agh.access["disallowed_clients"] == [*USER_ACCESS["disallowed_clients"], TV_IP]
     assert agh.access["blocked_hosts"] == USER_ACCESS["blocked_hosts"]
-    assert _state(hass, internet) == "on"
+    assert e2e.state_of(hass, internet) == "on"
 
     await hass.services.async_call("switch", "turn_off", {"entity_id": internet}, blocking=True)
     assert agh.access == USER_ACCESS
-    assert _state(hass, internet) == "off"
+    assert e2e.state_of(hass, internet) == "off"
     await hass.services.async_call("switch", "turn_off", {"entity_id": trackers}, blocking=True)
     assert not any("$client=" in r for r in agh.user_rules)
     assert _users(agh.user_rules) == USER_RULES
-    assert _state(hass, trackers) == "off"
+    assert e2e.state_of(hass, trackers) == "off"
 
 
 async def test_filtering_off_means_switch_off(hass: HomeAssistant, agh: AdGuardEmulator) -> None:
     """Rules written but not applied by the server: the switch reads back off."""
     agh.filtering_enabled = False
     entry = _entry(hass, agh)
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     trackers = _eid(hass, TV_MAC, "block_trackers", "switch")
     await hass.services.async_call("switch", "turn_on", {"entity_id": trackers}, blocking=True)
     assert any("$client=" in r for r in agh.user_rules)
@@ -319,37 +202,21 @@ async def test_filtering_off_means_switch_off(hass: HomeAssistant, agh: AdGuardE
 
 async def test_honest_wording(hass: HomeAssistant, agh: AdGuardEmulator) -> None:
     entry = _entry(hass, agh)
-    await _setup(hass, entry)
+    await e2e.setup_entry(hass, entry)
+    error = await e2e.assert_dns_wording(hass, entry, ROUTER_ID, TV_MAC)
+    assert error.translation_domain == DOMAIN
+    assert "DNS filter" in str(error)
     for key in ("block_trackers", "block_internet"):
         attrs = hass.states.get(_eid(hass, TV_MAC, key, "switch")).attributes
-        assert attrs["enforced_by"] == "dns"
-        assert attrs["bypassable_by_own_dns"] is True
         assert attrs["not_enforced_because"] == []
-    ours = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert ours
-    assert not [e for e in ours if e.domain == "binary_sensor" and "bypass" in e.unique_id]
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, f"{ROUTER_ID}_{TV_MAC}"), entry.entry_id
-    )
-    assert device is not None
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN, "block", {"device_id": device.id, "what": "bypass"}, blocking=True
-        )
-    assert err.value.translation_key == "block_not_supported"
-    assert err.value.translation_domain == DOMAIN
-    assert "DNS filter" in str(err.value)
+    assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
 
 
 async def test_wrong_password_is_one_request_and_reauth(
     hass: HomeAssistant, agh: AdGuardEmulator
 ) -> None:
     entry = _entry(hass, agh, password="wrong")
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_ERROR
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+    await e2e.assert_setup_starts_reauth(hass, entry)
     clock = Clock(hass)
     for _ in range(3):
         await clock.tick(300)
@@ -362,7 +229,7 @@ async def test_removal_leaves_nothing_of_ours(
 ) -> None:
     before = (list(agh.user_rules), copy.deepcopy(agh.access))
     entry = _entry(hass, agh)
-    await _setup(hass, entry)
+    await e2e.setup_entry(hass, entry)
     for key in ("block_trackers", "block_internet"):
         await hass.services.async_call(
             "switch", "turn_on", {"entity_id": _eid(hass, TV_MAC, key, "switch")}, blocking=True
@@ -385,7 +252,7 @@ def _assert_shown_as_data(hass: HomeAssistant, mac: str) -> None:
     # Names that are no DNS names are not tracker contacts; the plain one is.
     assert sensor.state == "1"
     assert sensor.attributes["last_tracker"] == "metrics.samsungads.com"
-    assert _state(hass, _eid(hass, mac, "last_tracker")) == "metrics.samsungads.com"
+    assert e2e.state_of(hass, _eid(hass, mac, "last_tracker")) == "metrics.samsungads.com"
     for state in hass.states.async_all():
         assert "<b>" not in state.state
 
@@ -393,16 +260,16 @@ def _assert_shown_as_data(hass: HomeAssistant, mac: str) -> None:
 async def test_hostile_names_are_data(hass: HomeAssistant, agh: AdGuardEmulator) -> None:
     agh.leases.append({"mac": RUNTIME_MAC, "ip": RUNTIME_IP, "hostname": HOSTILE})
     entry = _entry(hass, agh, **{CONF_INCLUDE: [RUNTIME_MAC]})
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     sensor = _eid(hass, RUNTIME_MAC, "tracker_contacts")
     name = hass.states.get(sensor).attributes["friendly_name"]
     assert "<img src=x onerror=alert(1)>" in name  # shown as the text it is
-    await _polls(hass, coordinator, 1)
+    await e2e.wait_polls(hass, coordinator, 1)
     agh.add_query(RUNTIME_IP, HOSTILE + ".samsungads.com", client_name=HOSTILE)
     agh.add_query(RUNTIME_IP, "<b>x</b>.samsungads.com", client_name=HOSTILE)
     agh.add_query(RUNTIME_IP, "metrics.samsungads.com", client_name=HOSTILE)
-    await _until(hass, lambda: _state(hass, sensor) not in ("0", "unknown"))
-    await _polls(hass, coordinator, 2)
+    await e2e.wait_until(hass, lambda: e2e.state_of(hass, sensor) not in ("0", "unknown"))
+    await e2e.wait_polls(hass, coordinator, 2)
     _assert_shown_as_data(hass, RUNTIME_MAC)
     await hass.services.async_call(
         "switch",
@@ -419,19 +286,22 @@ async def test_hostile_names_are_data(hass: HomeAssistant, agh: AdGuardEmulator)
     assert all(isinstance(v, str) for v in agh.access["disallowed_clients"])
 
 
+def _runtime_client(agh: AdGuardEmulator, neighbours: dict[str, str], name: str) -> None:
+    """A client AdGuard Home knows by its name (rDNS) only; the neighbour table has its MAC."""
+    agh.auto_clients = [{"ip": RUNTIME_IP, "name": name, "source": "rDNS", "whois_info": {}}]
+    neighbours[RUNTIME_IP] = RUNTIME_MAC
+
+
 async def test_ip_only_client_identified_by_neighbour_table(
     hass: HomeAssistant, agh: AdGuardEmulator, neighbours: dict[str, str]
 ) -> None:
-    agh.auto_clients = [
-        {"ip": RUNTIME_IP, "name": "living-room", "source": "rDNS", "whois_info": {}}
-    ]
-    neighbours[RUNTIME_IP] = RUNTIME_MAC
+    _runtime_client(agh, neighbours, "living-room")
     entry = _entry(hass, agh, **{CONF_INCLUDE: [RUNTIME_MAC]})
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     sensor = _eid(hass, RUNTIME_MAC, "tracker_contacts")
-    await _polls(hass, coordinator, 1)
+    await e2e.wait_polls(hass, coordinator, 1)
     agh.add_query(RUNTIME_IP, "samsungads.com")
-    await _until(hass, lambda: _state(hass, sensor) == "1")
+    await e2e.wait_until(hass, lambda: e2e.state_of(hass, sensor) == "1")
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     devices = list(diagnostics["devices"].values())
     found = [d for d in devices if d["contacts_24h"] == 1]
@@ -444,12 +314,9 @@ async def test_runtime_client_name_feeds_discovery(
     hass: HomeAssistant, agh: AdGuardEmulator, neighbours: dict[str, str]
 ) -> None:
     """A client AdGuard Home names (rDNS) but has no MAC for is classified by that name."""
-    agh.auto_clients = [
-        {"ip": RUNTIME_IP, "name": "Samsung-TV-Bedroom", "source": "rDNS", "whois_info": {}}
-    ]
-    neighbours[RUNTIME_IP] = RUNTIME_MAC
+    _runtime_client(agh, neighbours, "Samsung-TV-Bedroom")
     entry = _entry(hass, agh)  # no include: watched because it is classified as a TV
-    await _setup(hass, entry)
+    await e2e.setup_entry(hass, entry)
     sensor = _eid(hass, RUNTIME_MAC, "tracker_contacts")
     state = hass.states.get(sensor)
     assert state is not None
@@ -461,10 +328,10 @@ async def test_protection_off_is_shown_and_not_reapplied(
     hass: HomeAssistant, agh: AdGuardEmulator
 ) -> None:
     entry = _entry(hass, agh)
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     trackers = _eid(hass, TV_MAC, "block_trackers", "switch")
     await hass.services.async_call("switch", "turn_on", {"entity_id": trackers}, blocking=True)
-    assert _state(hass, trackers) == "on"
+    assert e2e.state_of(hass, trackers) == "on"
     agh.protection_enabled = False
     reads = len(agh.requests)
     clock = Clock(hass)

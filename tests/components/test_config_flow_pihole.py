@@ -6,12 +6,11 @@ every connection test of the flow must log out again.
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_HOST,
@@ -29,12 +28,12 @@ from pytest_homeassistant_custom_component.common import (
     mock_integration,
 )
 
-from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
 from custom_components.snoop_guard.backends.pihole_plan import OUR_COMMENT
-from custom_components.snoop_guard.connection import CONF_BACKEND, build_backend
-from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES, CONF_ROUTER_ID, DOMAIN
+from custom_components.snoop_guard.connection import CONF_BACKEND
+from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES
 from custom_components.snoop_guard.flow_dnsfilter import CONF_CONNECTION, MANUAL
 
+from . import flow_helpers as flow
 from .emulated import (
     PIHOLE_APP_PASSWORD,
     PIHOLE_PASSWORD,
@@ -43,39 +42,19 @@ from .emulated import (
     serve_pihole,
     unused_port,
 )
-
-
-@pytest.fixture(autouse=True)
-def no_setup() -> Generator[None]:
-    """Setting up the created entry is not the flow's business here."""
-    with patch("custom_components.snoop_guard.async_setup_entry", return_value=True):
-        yield
+from .flow_helpers import fixture_no_setup  # noqa: F401
 
 
 def _input(server: PiholeServer | WrongServer, **changes: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        CONF_HOST: server.host,
-        CONF_PORT: server.port,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: True,
-        CONF_PASSWORD: PIHOLE_APP_PASSWORD,
-    }
-    return values | changes
+    return flow.server_input(server, {CONF_PASSWORD: PIHOLE_APP_PASSWORD}, changes)
 
 
 async def _open(hass: HomeAssistant) -> ConfigFlowResult:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.MENU
-    return await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "pihole"}
-    )
+    return await flow.open_flow(hass, "pihole")
 
 
 def _entry(hass: HomeAssistant, data: dict[str, Any], **kwargs: Any) -> MockConfigEntry:
-    """An entry as the flow makes it (no unique id; ``unique_id=`` for an older one)."""
-    entry = MockConfigEntry(domain=DOMAIN, title="Pi-hole (pihole)", data=data, **kwargs)
-    entry.add_to_hass(hass)
-    return entry
+    return flow.add_entry(hass, "Pi-hole (pihole)", data, **kwargs)
 
 
 def _ours(server: PiholeServer) -> list[Any]:
@@ -91,19 +70,7 @@ def _ours(server: PiholeServer) -> list[Any]:
 
 async def _install_rules(hass: HomeAssistant, server: PiholeServer) -> None:
     """Block a device on ``server`` through the backend, as a running entry would."""
-    backend = build_backend(hass, server.entry_data())
-    try:
-        await backend.async_connect()
-        await backend.async_apply(
-            [
-                DevicePolicy(
-                    "aa:bb:cc:00:00:01", ("192.168.1.50",), block_trackers=True, block_internet=True
-                )
-            ],
-            TrackerSet(("tracker.example",), "", ""),
-        )
-    finally:
-        await backend.async_close()
+    await flow.install_rules(hass, server.entry_data(), "192.168.1.50")
     assert _ours(server)
 
 
@@ -119,16 +86,9 @@ async def test_create_with_an_app_password(
     hass: HomeAssistant, pihole_server: PiholeServer
 ) -> None:
     result = await _open(hass)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "pihole"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Pi-hole (pihole)"
-    data = dict(result["data"])
-    assert len(data.pop(CONF_ROUTER_ID)) >= 8
-    assert data == {
+    flow.assert_form(result, "pihole")
+    result = await flow.submit(hass, result, _input(pihole_server))
+    assert flow.created_data(result, "Pi-hole (pihole)") == {
         CONF_BACKEND: "pihole",
         CONF_HOST: "127.0.0.1",
         CONF_PORT: pihole_server.port,
@@ -136,7 +96,6 @@ async def test_create_with_an_app_password(
         CONF_VERIFY_SSL: True,
         CONF_PASSWORD: PIHOLE_APP_PASSWORD,
     }
-    assert result["result"].unique_id is None  # No host as unique id.
     assert len(_logins(pihole_server)) == 1
     # The seat was given back (also checked by the fixture).
     assert pihole_server.emulator.sessions == {}
@@ -148,22 +107,18 @@ async def test_each_error_then_recovers(
     result = await _open(hass)
     flow_id = result["flow_id"]
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, _input(pihole_server, **{CONF_PORT: unused_port()})
-    )
+    result = await flow.submit(hass, flow_id, _input(pihole_server, **{CONF_PORT: unused_port()}))
     assert result["errors"] == {"base": "cannot_connect"}
 
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(wrong_server))
+    result = await flow.submit(hass, flow_id, _input(wrong_server))
     assert result["errors"] == {"base": "wrong_server"}
     assert result["description_placeholders"] == {"product": "Pi-hole v6"}
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, _input(pihole_server, **{CONF_PASSWORD: "wrong"})
-    )
+    result = await flow.submit(hass, flow_id, _input(pihole_server, **{CONF_PASSWORD: "wrong"}))
     assert result["errors"] == {"base": "invalid_auth"}
     assert len(_logins(pihole_server)) == 1
 
-    result = await hass.config_entries.flow.async_configure(flow_id, _input(pihole_server))
+    result = await flow.submit(hass, flow_id, _input(pihole_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert len(_logins(pihole_server)) == 2
 
@@ -173,15 +128,13 @@ async def test_two_factor_account_needs_an_app_password(
 ) -> None:
     pihole_server.emulator.totp = True
     result = await _open(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server, **{CONF_PASSWORD: PIHOLE_PASSWORD})
+    result = await flow.submit(
+        hass, result, _input(pihole_server, **{CONF_PASSWORD: PIHOLE_PASSWORD})
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "two_factor"}
     assert len(_logins(pihole_server)) == 1
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
+    result = await flow.submit(hass, result, _input(pihole_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] == PIHOLE_APP_PASSWORD
 
@@ -189,15 +142,11 @@ async def test_two_factor_account_needs_an_app_password(
 async def test_no_free_api_seat(hass: HomeAssistant, pihole_server: PiholeServer) -> None:
     pihole_server.emulator.max_sessions = 0
     result = await _open(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
+    result = await flow.submit(hass, result, _input(pihole_server))
     assert result["errors"] == {"base": "too_many_sessions"}
     assert len(_logins(pihole_server)) == 1
     pihole_server.emulator.max_sessions = 16
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
+    result = await flow.submit(hass, result, _input(pihole_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -218,16 +167,14 @@ async def test_offers_the_connection_of_home_assistants_pi_hole(
     theirs.add_to_hass(hass)
     result = await _open(hass)
     assert result["step_id"] == "pihole_existing"
-    options = result["data_schema"].schema[CONF_CONNECTION].config["options"]
+    options = flow.offered(result)
     assert options[0] == {
         "value": theirs.entry_id,
         "label": f"Pi-Hole (127.0.0.1:{pihole_server.port})",
     }
     assert options[1]["value"] == MANUAL
     assert _logins(pihole_server) == []
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CONNECTION: theirs.entry_id}
-    )
+    result = await flow.submit(hass, result, {CONF_CONNECTION: theirs.entry_id})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == "127.0.0.1"
     assert result["data"][CONF_PORT] == pihole_server.port
@@ -242,33 +189,17 @@ async def test_manual_instead_of_the_offer(
         data={CONF_HOST: "192.0.2.9:80", CONF_SSL: False, CONF_VERIFY_SSL: True},
     ).add_to_hass(hass)
     result = await _open(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CONNECTION: MANUAL}
-    )
-    assert result["step_id"] == "pihole"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await flow.enter_manually(hass, result, "pihole", _input(pihole_server))
 
 
-@pytest.mark.parametrize("legacy_unique_id", [False, True])
+@pytest.mark.parametrize("legacy", [False, True])
 async def test_same_pihole_twice_aborts(
-    hass: HomeAssistant, pihole_server: PiholeServer, legacy_unique_id: bool
+    hass: HomeAssistant, pihole_server: PiholeServer, legacy: bool
 ) -> None:
     # An entry of an older version (the server as unique id) matches the same way.
-    port = pihole_server.port
-    _entry(
-        hass,
-        pihole_server.entry_data(),
-        unique_id=f"pihole:127.0.0.1:{port}" if legacy_unique_id else None,
+    await flow.assert_added_again_aborts(
+        hass, "pihole", pihole_server.entry_data(), legacy=legacy, again=_input(pihole_server)
     )
-    result = await _open(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
     assert _logins(pihole_server) == []
 
 
@@ -283,21 +214,14 @@ async def test_reauth_failure_then_success(
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_pihole"
     assert _logins(pihole_server) == []
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "nope"}
-    )
+    result = await flow.submit(hass, result, {CONF_PASSWORD: "nope"})
     assert result["errors"] == {"base": "invalid_auth"}
     assert len(_logins(pihole_server)) == 1
     pihole_server.emulator.totp = True
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: PIHOLE_PASSWORD}
-    )
+    result = await flow.submit(hass, result, {CONF_PASSWORD: PIHOLE_PASSWORD})
     assert result["errors"] == {"base": "two_factor"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: PIHOLE_APP_PASSWORD}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    result = await flow.submit(hass, result, {CONF_PASSWORD: PIHOLE_APP_PASSWORD})
+    flow.assert_abort(result, "reauth_successful")
     assert entry.data == data | {CONF_PASSWORD: PIHOLE_APP_PASSWORD}
     assert len(_logins(pihole_server)) == 3
 
@@ -321,19 +245,14 @@ async def test_reconfigure_same_server_keeps_the_saved_password(
         CONF_VERIFY_SSL: False,
         CONF_DEVICE_ALIASES: {"aa:bb": "TV"},
     }
-    entry = _entry(hass, data, unique_id=f"pihole:127.0.0.1:{pihole_server.port}")
+    entry = _entry(hass, data, unique_id=flow.legacy_unique_id("pihole", pihole_server.port))
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure_pihole"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server, **{CONF_PASSWORD: "wrong"})
-    )
+    result = await flow.submit(hass, result, _input(pihole_server, **{CONF_PASSWORD: "wrong"}))
     assert result["errors"] == {"base": "invalid_auth"}
     assert entry.data == data
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server, **{CONF_PASSWORD: ""})
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    result = await flow.submit(hass, result, _input(pihole_server, **{CONF_PASSWORD: ""}))
+    flow.assert_abort(result, "reconfigure_successful")
     assert entry.data == data | {CONF_VERIFY_SSL: True}
     assert entry.unique_id is None  # The older host-based unique id is gone.
     assert len(_logins(pihole_server)) == 2
@@ -345,37 +264,21 @@ async def test_reconfigure_to_another_pihole_asks_for_the_password_and_cleans_th
     old = pihole_server
     await _install_rules(hass, old)
     data = old.entry_data(router_id="rid-9") | {CONF_DEVICE_ALIASES: {"aa:bb": "TV"}}
-    entry = _entry(hass, data)
-    entry.mock_state(hass, ConfigEntryState.LOADED)
+    entry = flow.add_loaded_entry(hass, "Pi-hole (pihole)", data)
     async with serve_pihole() as new:
-        result = await entry.start_reconfigure_flow(hass)
-        flow_id = result["flow_id"]
+        flow_id = await flow.start_reconfigure(hass, entry)
         old_logins = len(_logins(old))
         # The saved app password never goes to another server: asked for again.
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, _input(new, **{CONF_PASSWORD: ""})
+        result = await flow.assert_password_required(
+            hass, flow_id, _input(new, **{CONF_PASSWORD: ""})
         )
-        assert result["type"] is FlowResultType.FORM
-        assert result["errors"] == {CONF_PASSWORD: "password_required"}
         assert _logins(new) == []
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, _input(new, **{CONF_PASSWORD: "wrong"})
-        )
+        result = await flow.submit(hass, flow_id, _input(new, **{CONF_PASSWORD: "wrong"}))
         assert result["errors"] == {"base": "invalid_auth"}
         assert len(_logins(old)) == old_logins  # The old one untouched.
         assert _ours(old)
 
-        unloaded_with_rules: list[bool] = []
-
-        async def unload(*_: Any) -> bool:
-            unloaded_with_rules.append(bool(_ours(old)))
-            return True
-
-        with patch("custom_components.snoop_guard.async_unload_entry", side_effect=unload):
-            result = await hass.config_entries.flow.async_configure(flow_id, _input(new))
-        assert result["type"] is FlowResultType.ABORT
-        assert result["reason"] == "reconfigure_successful"
-        assert unloaded_with_rules == [True]  # Unloaded first: nothing re-applies them.
+        await flow.move_unloading_first(hass, flow_id, _input(new), lambda: bool(_ours(old)))
         assert _ours(old) == []
         assert len(_logins(old)) == old_logins + 1  # With its own, old password.
         assert entry.data == data | {CONF_PORT: new.port}
@@ -386,19 +289,9 @@ async def test_reconfigure_to_another_pihole_asks_for_the_password_and_cleans_th
 async def test_reconfigure_away_from_an_unreachable_pihole_says_what_is_left(
     hass: HomeAssistant, pihole_server: PiholeServer
 ) -> None:
-    data = pihole_server.entry_data() | {CONF_PORT: (dead := unused_port())}
-    entry = _entry(hass, data)
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_old_rules_left"
-    placeholders = result["description_placeholders"]
-    assert placeholders is not None
-    assert placeholders["old_host"] == f"127.0.0.1:{dead}"
-    assert OUR_COMMENT in placeholders["manual_removal"]
-    assert entry.data == data | {CONF_PORT: pihole_server.port}
+    entry = _entry(hass, pihole_server.entry_data() | {CONF_PORT: unused_port()})
+    removal = await flow.reconfigure_away_from_unreachable(hass, entry, _input(pihole_server))
+    assert OUR_COMMENT in removal
 
 
 async def test_reconfigure_onto_another_entrys_pihole_aborts(
@@ -406,22 +299,8 @@ async def test_reconfigure_onto_another_entrys_pihole_aborts(
 ) -> None:
     _entry(hass, pihole_server.entry_data(router_id="rid-1"))
     entry = _entry(hass, pihole_server.entry_data(router_id="rid-2") | {CONF_PORT: 1})
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert entry.data[CONF_PORT] == 1
+    await flow.assert_reconfigure_onto_taken_aborts(hass, entry, _input(pihole_server))
     assert _logins(pihole_server) == []
-
-
-def _options(result: ConfigFlowResult) -> list[dict[str, str]]:
-    """The connections the offer form lists."""
-    schema = result["data_schema"]
-    assert schema is not None
-    options: list[dict[str, str]] = schema.schema[CONF_CONNECTION].config["options"]
-    return options
 
 
 async def test_offers_skip_pi_hole_entries_without_a_usable_host(hass: HomeAssistant) -> None:
@@ -437,7 +316,7 @@ async def test_offers_skip_pi_hole_entries_without_a_usable_host(hass: HomeAssis
         MockConfigEntry(domain="pi_hole", title="Odd", data=data).add_to_hass(hass)
     result = await _open(hass)
     assert result["step_id"] == "pihole_existing"
-    options = _options(result)
+    options = flow.offered(result)
     assert options == [
         {"value": bare.entry_id, "label": "Bare (pi.hole:80)"},
         {"value": MANUAL, "label": MANUAL},
@@ -462,18 +341,13 @@ async def test_offer_removed_before_the_submit(
     result = await _open(hass)
     assert result["step_id"] == "pihole_existing"
     await hass.config_entries.async_remove(gone.entry_id)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CONNECTION: gone.entry_id}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "pihole_existing"
+    result = await flow.submit(hass, result, {CONF_CONNECTION: gone.entry_id})
+    flow.assert_form(result, "pihole_existing")
     assert result["errors"] == {CONF_CONNECTION: "offer_gone"}
-    options = _options(result)
+    options = flow.offered(result)
     assert [option["value"] for option in options] == [kept.entry_id, MANUAL]
     assert _logins(pihole_server) == []  # Nothing was tried.
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CONNECTION: kept.entry_id}
-    )
+    result = await flow.submit(hass, result, {CONF_CONNECTION: kept.entry_id})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == "127.0.0.1"
 
@@ -491,18 +365,13 @@ async def test_an_api_error_object_at_login_is_unknown_and_logged(
 
     result = await _open(hass)
     with patch.object(emulator, "_auth", side_effect=odd_auth):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], _input(pihole_server)
-        )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "pihole"
+        result = await flow.submit(hass, result, _input(pihole_server))
+    flow.assert_form(result, "pihole")
     assert result["errors"] == {"base": "unknown"}
     assert "Unexpected answer from Pi-hole" in caplog.text
     assert "bad_request" in caplog.text
     assert len(_logins(pihole_server)) == 1
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input(pihole_server)
-    )
+    result = await flow.submit(hass, result, _input(pihole_server))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -516,12 +385,8 @@ async def test_reconfigure_to_another_pihole_without_a_password(
     entry = _entry(hass, data)
     async with serve_pihole() as new:
         new.emulator.password = ""
-        result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], _input(new, **{CONF_PASSWORD: ""})
-        )
-        assert result["type"] is FlowResultType.ABORT
-        assert result["reason"] == "reconfigure_successful"
+        result = await flow.reconfigure(hass, entry, _input(new, **{CONF_PASSWORD: ""}))
+        flow.assert_abort(result, "reconfigure_successful")
         assert entry.data == data | {CONF_PORT: new.port}
         assert len(_logins(new)) == 1
         assert len(_logins(old)) == 1  # The old one cleaned with its own (empty) password.

@@ -10,38 +10,30 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
-from datetime import timedelta
+from collections.abc import AsyncGenerator
 from typing import Any
-from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.snoop_guard.backends.base import DnsQuery
 from custom_components.snoop_guard.backends.pihole_plan import (
     GROUP_INTERNET,
     GROUP_TRACKERS,
     INTERNET_REGEX,
     OUR_COMMENT,
 )
-from custom_components.snoop_guard.const import (
-    CONF_DEFAULT_LISTS_OFF,
-    CONF_INCLUDE,
-    CONF_ROUTER_ID,
-    DOMAIN,
-)
-from custom_components.snoop_guard.coordinator import SnoopGuardCoordinator
-from custom_components.snoop_guard.dnsfeed import DnsFeed
-from custom_components.snoop_guard.engine.vendorlists import CATALOGUE
+from custom_components.snoop_guard.const import CONF_INCLUDE, DOMAIN
 from tests.emulators.pihole import PiholeEmulator
 from tests.emulators.pihole_resolver import blocks
+
+from . import filter_helpers as e2e
+from .filter_helpers import fixture_fast_poll, fixture_handled, fixture_neighbours  # noqa: F401
+
+# No neighbour table: every device is known to Pi-hole.
+pytestmark = pytest.mark.usefixtures("neighbours")
 
 PASSWORD = "correct horse"
 ROUTER_ID = "pihole-e2e"
@@ -50,16 +42,6 @@ LAPTOP_MAC, LAPTOP_IP = "3c:22:fb:01:02:03", "192.168.1.52"
 ODD_MAC, ODD_IP = "58:b4:2d:77:77:77", "192.168.1.77"
 HOSTILE = "<img src=x onerror=alert(1)>\nsecond line\r" + "x" * 300
 _PLAIN_DOMAIN = re.compile(r"[a-z0-9_.-]+")
-
-
-@pytest.fixture(autouse=True)
-def fast_poll() -> Generator[None]:
-    """Poll every 20 ms instead of 2 s (the benchmark measures the real interval)."""
-    with (
-        patch("custom_components.snoop_guard.dnsfeed.POLL_INTERVAL", timedelta(seconds=0.02)),
-        patch("custom_components.snoop_guard.coordinator.async_read_neighbours", return_value={}),
-    ):
-        yield
 
 
 @pytest.fixture
@@ -80,80 +62,22 @@ async def pihole(socket_enabled: None) -> AsyncGenerator[PiholeEmulator]:
     assert emulator.spec_errors == []
 
 
-@pytest.fixture
-def handled() -> Generator[list[str]]:
-    """Every query name any DnsFeed handled, in order (duplicates and gaps show here)."""
-    names: list[str] = []
-    original = DnsFeed.handle_query
-
-    def spy(self: DnsFeed, query: DnsQuery) -> None:
-        names.append(query.name)
-        original(self, query)
-
-    with patch.object(DnsFeed, "handle_query", spy):
-        yield names
-
-
 def _entry(
     hass: HomeAssistant, emulator: PiholeEmulator, *, password: str = PASSWORD, **options: Any
 ) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
+    return e2e.add_filter_entry(
+        hass,
+        backend="pihole",
         title="Pi-hole",
-        version=1,
-        minor_version=2,
-        unique_id=f"pihole:127.0.0.1:{emulator.port}",
-        data={
-            "backend": "pihole",
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: emulator.port,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: True,
-            CONF_PASSWORD: password,
-            CONF_ROUTER_ID: ROUTER_ID,
-        },
-        options={CONF_DEFAULT_LISTS_OFF: [item.id for item in CATALOGUE], **options},
+        port=emulator.port,
+        router_id=ROUTER_ID,
+        credentials={CONF_PASSWORD: password},
+        options=options,
     )
-    entry.add_to_hass(hass)
-    return entry
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> SnoopGuardCoordinator:
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator: SnoopGuardCoordinator = entry.runtime_data.coordinator
-    return coordinator
-
-
-async def _unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def _eid(hass: HomeAssistant, mac: str, key: str, platform: str = "sensor") -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{ROUTER_ID}_{mac}_{key}")
-    assert found is not None, f"no {key} entity for {mac}"
-    return found
-
-
-async def _until(hass: HomeAssistant, check: Callable[[], bool], limit: float = 2.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not check():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-        await hass.async_block_till_done()
-
-
-async def _polls(hass: HomeAssistant, coordinator: SnoopGuardCoordinator, count: int) -> None:
-    start = coordinator.dns.polls
-    await _until(hass, lambda: coordinator.dns.polls >= start + count)
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
+    return e2e.entity_id(hass, ROUTER_ID, mac, key, platform)
 
 
 def _user_state(emulator: PiholeEmulator) -> dict[str, list[dict[str, Any]]]:
@@ -182,44 +106,24 @@ async def test_contacts_counted_without_duplicates_or_gaps(
     hass_storage: dict[str, Any],
     handled: list[str],
 ) -> None:
+    def while_unloaded(name: str) -> None:
+        assert pihole.live_sessions() == 0  # unload released the API session
+        pihole.add_query(name, TV_IP)
+
     entry = _entry(hass, pihole)
-    coordinator = await _setup(hass, entry)
-    sensor = _eid(hass, TV_MAC, "tracker_contacts")
-    assert _state(hass, sensor) == "0"
-    assert (
-        er.async_get(hass).async_get_entity_id(
-            "sensor", DOMAIN, f"{ROUTER_ID}_{LAPTOP_MAC}_tracker_contacts"
-        )
-        is None
+    names = await e2e.assert_counted_once(
+        hass,
+        entry,
+        (TV_MAC, LAPTOP_MAC),
+        lambda name, qtype: pihole.add_query(name, TV_IP, "Samsung-TV", qtype=qtype),
+        while_unloaded,
+        hass_storage,
     )
-    await _polls(hass, coordinator, 1)
-    pihole.add_query("log.samsungads.com", TV_IP, "Samsung-TV")
-    pihole.add_query("www.example.org", TV_IP, "Samsung-TV")
-    pihole.add_query("acr.samba.tv", TV_IP, "Samsung-TV", qtype="AAAA")
-    await _until(hass, lambda: _state(hass, sensor) == "2")
-    await _polls(hass, coordinator, 2)
-    assert _state(hass, sensor) == "2"
-    assert hass.states.get(sensor).attributes["companies"] == {"Samsung Ads": 1, "Samba TV": 1}
-
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["poll_cursor"]
-    coordinator = entry.runtime_data.coordinator
-    await _polls(hass, coordinator, 3)
-    assert _state(hass, sensor) == "2"
-
-    await _unload(hass, entry)
-    assert pihole.live_sessions() == 0  # unload released the API session
-    pihole.add_query("alphonso.tv", TV_IP)
-    coordinator = await _setup(hass, entry)
-    await _until(hass, lambda: _state(hass, sensor) == "3")
-    await _polls(hass, coordinator, 2)
-    assert _state(hass, sensor) == "3"
     # Each logged query reached the feed exactly once, across reload and unload.
-    assert handled == ["log.samsungads.com", "www.example.org", "acr.samba.tv", "alphonso.tv"]
+    assert handled == names
     # Only the very first poll asked for a backlog; later ones resumed from the stored cursor.
     assert len([r for r in pihole.requests if r[1] == "/api/queries?length=100"]) == 1
-    await _unload(hass, entry)
+    await e2e.unload_entry(hass, entry)
     assert pihole.live_sessions() == 0
 
 
@@ -229,10 +133,7 @@ async def test_block_switches_use_our_groups_only(
     user_before = _user_state(pihole)
     tv_groups = next(c["groups"] for c in pihole.clients if c["client"] == TV_MAC.upper())
     entry = _entry(hass, pihole)
-    await _setup(hass, entry)
-    trackers = _eid(hass, TV_MAC, "block_trackers", "switch")
-    internet = _eid(hass, TV_MAC, "block_internet", "switch")
-    assert _state(hass, trackers) == "off"
+    trackers, internet = await e2e.block_switches(hass, entry, TV_MAC)
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": trackers}, blocking=True)
     gid = _group_id(pihole, GROUP_TRACKERS)
@@ -246,7 +147,7 @@ async def test_block_switches_use_our_groups_only(
     for name in ("samsungads.com", "log.ads.samsungads.com"):  # subdomains too
         assert blocks(pihole, name, TV_IP, TV_MAC), name
     assert not blocks(pihole, "samsung.com", TV_IP, TV_MAC)
-    assert _state(hass, trackers) == "on"
+    assert e2e.state_of(hass, trackers) == "on"
     assert _user_state(pihole) == user_before
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": internet}, blocking=True)
@@ -255,49 +156,31 @@ async def test_block_switches_use_our_groups_only(
     assert [d["domain"] for d in pihole.domains if net in d["groups"]] == [INTERNET_REGEX]
     tv_rows = [c for c in pihole.clients if c["client"] in (TV_MAC.upper(), TV_IP)]
     assert all(net in c["groups"] for c in tv_rows)
-    assert _state(hass, internet) == "on"
+    assert e2e.state_of(hass, internet) == "on"
     assert _user_state(pihole) == user_before
 
     for switch in (internet, trackers):
         await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-        assert _state(hass, switch) == "off"
+        assert e2e.state_of(hass, switch) == "off"
     tv = next(c for c in pihole.clients if c["client"] == TV_MAC.upper())
     assert tv["groups"] == tv_groups
     assert not [c for c in pihole.clients if c["client"] == TV_IP and gid in c["groups"]]
     assert _user_state(pihole) == user_before
-    await _unload(hass, entry)
+    await e2e.unload_entry(hass, entry)
 
 
 async def test_honest_wording(hass: HomeAssistant, pihole: PiholeEmulator) -> None:
     entry = _entry(hass, pihole)
-    await _setup(hass, entry)
-    for key in ("block_trackers", "block_internet"):
-        attrs = hass.states.get(_eid(hass, TV_MAC, key, "switch")).attributes
-        assert attrs["enforced_by"] == "dns"
-        assert attrs["bypassable_by_own_dns"] is True
-    ours = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert not [e for e in ours if e.domain == "binary_sensor" and "bypass" in e.unique_id]
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, f"{ROUTER_ID}_{TV_MAC}"), entry.entry_id
-    )
-    assert device is not None
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN, "block", {"device_id": device.id, "what": "bypass"}, blocking=True
-        )
-    assert err.value.translation_key == "block_not_supported"
-    await _unload(hass, entry)
+    await e2e.setup_entry(hass, entry)
+    await e2e.assert_dns_wording(hass, entry, ROUTER_ID, TV_MAC)
+    await e2e.unload_entry(hass, entry)
 
 
 async def test_wrong_password_at_setup_starts_reauth(
     hass: HomeAssistant, pihole: PiholeEmulator
 ) -> None:
     entry = _entry(hass, pihole, password="wrong")
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_ERROR
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+    await e2e.assert_setup_starts_reauth(hass, entry)
     assert pihole.logins == 1
     assert pihole.live_sessions() == 0
 
@@ -306,34 +189,36 @@ async def test_revoked_session_is_one_relogin_refused_login_is_reauth(
     hass: HomeAssistant, pihole: PiholeEmulator
 ) -> None:
     entry = _entry(hass, pihole)
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     assert pihole.logins == 1
     sensor = _eid(hass, TV_MAC, "tracker_contacts")
 
     pihole.sessions.clear()  # revoked on the server (pihole restart, admin logout)
     pihole.add_query("samsungads.com", TV_IP)
-    await _until(hass, lambda: _state(hass, sensor) == "1")
-    await _polls(hass, coordinator, 3)
+    await e2e.wait_until(hass, lambda: e2e.state_of(hass, sensor) == "1")
+    await e2e.wait_polls(hass, coordinator, 3)
     assert pihole.logins == 2
     assert pihole.live_sessions() == 1
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
     pihole.password = "changed by the user"
     pihole.sessions.clear()
-    await _until(hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN)))
+    await e2e.wait_until(
+        hass, lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN))
+    )
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
     await asyncio.sleep(0.2)  # ten poll intervals: polling stopped, no retry loop
     await hass.async_block_till_done()
     assert pihole.logins == 3
-    await _unload(hass, entry)
+    await e2e.unload_entry(hass, entry)
     assert pihole.live_sessions() == 0
 
 
 async def test_removal_leaves_nothing_of_ours(hass: HomeAssistant, pihole: PiholeEmulator) -> None:
     before = pihole.state()
     entry = _entry(hass, pihole)
-    await _setup(hass, entry)
+    await e2e.setup_entry(hass, entry)
     for key in ("block_trackers", "block_internet"):
         await hass.services.async_call(
             "switch", "turn_on", {"entity_id": _eid(hass, TV_MAC, key, "switch")}, blocking=True
@@ -348,15 +233,15 @@ async def test_removal_leaves_nothing_of_ours(hass: HomeAssistant, pihole: Pihol
 async def test_hostile_names_are_data(hass: HomeAssistant, pihole: PiholeEmulator) -> None:
     pihole.add_device(ODD_MAC, [(ODD_IP, HOSTILE)], "eth0")
     entry = _entry(hass, pihole, **{CONF_INCLUDE: [ODD_MAC]})
-    coordinator = await _setup(hass, entry)
+    coordinator = await e2e.setup_entry(hass, entry)
     sensor = _eid(hass, ODD_MAC, "tracker_contacts")
     assert "<img src=x onerror=alert(1)>" in hass.states.get(sensor).attributes["friendly_name"]
-    await _polls(hass, coordinator, 1)
+    await e2e.wait_polls(hass, coordinator, 1)
     pihole.add_query(HOSTILE + ".samsungads.com", ODD_IP, HOSTILE)
     pihole.add_query("<b>x</b>.samsungads.com", ODD_IP, HOSTILE)
     pihole.add_query("metrics.samsungads.com", ODD_IP, HOSTILE)
-    await _until(hass, lambda: _state(hass, sensor) not in ("0", "unknown"))
-    await _polls(hass, coordinator, 2)
+    await e2e.wait_until(hass, lambda: e2e.state_of(hass, sensor) not in ("0", "unknown"))
+    await e2e.wait_polls(hass, coordinator, 2)
     state = hass.states.get(sensor)
     assert state.attributes["friendly_name"].startswith("<img src=x onerror=alert(1)> second")
     assert "\n" not in state.attributes["friendly_name"]
@@ -382,4 +267,4 @@ async def test_hostile_names_are_data(hass: HomeAssistant, pihole: PiholeEmulato
         assert "\n" not in row["client"]
         if row.get("comment") == OUR_COMMENT:
             assert row["client"] in (ODD_MAC.upper(), ODD_IP)
-    await _unload(hass, entry)
+    await e2e.unload_entry(hass, entry)
