@@ -110,9 +110,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SnoopGuardConfigEntry) -
     entry.async_create_background_task(hass, watchers.async_start(), f"{DOMAIN} discovery")
     if urls := knowledge.subscriptions.urls:
         # Lists are fetched in the background; the saved copies are in use meanwhile.
-        # The default lists wait a little: setup (and Home Assistant's start) comes first,
-        # and a user who opts out right after adding Snoop Guard downloads nothing.
-        if any(url in vendorlists.CATALOGUE_BY_URL for url in urls):
+        # Only default lists: they wait a little. Setup (and Home Assistant's start) comes
+        # first, and a user who opts out right after adding Snoop Guard downloads nothing.
+        # A list of the user's own is fetched at once (with any defaults).
+        if all(url in vendorlists.CATALOGUE_BY_URL for url in urls):
 
             @callback
             def _fetch_later(_now: datetime) -> None:

@@ -11,11 +11,11 @@ authoritative first:
 3. ``neighbour_table``: Home Assistant's host's neighbour (ARP/NDP) table, which
    holds every LAN device Home Assistant talked to or heard from recently;
 4. ``home_assistant``: what Home Assistant's own DHCP watcher and discovery
-   recorded (the device inventory's address map).
+   recorded in the last hour (the device inventory's address map).
 
 An address taken by a more authoritative source is never overridden by a lower
 one. How each device was identified is shown in diagnostics. Home Assistant's own
-records only count while recent (``RECENT``), and are never fed back into the
+records only count while recent (``RECENT``, an hour), and are never fed back into the
 inventory as fresh sightings: a stale lease must not keep naming a device.
 """
 
@@ -33,8 +33,9 @@ from .backends.base import NamedAddress, RouterClient
 from .engine.routerdata import normalize_mac
 
 NEIGHBOUR_TIMEOUT: Final = 5.0
-# Home Assistant's DHCP/discovery records tie an address to a MAC for this long (a lease).
-RECENT: Final = 24 * 3600.0
+# Home Assistant's DHCP/discovery records tie an address to a MAC for this long: short,
+# as guest networks lease for an hour; devices in use are in the neighbour table anyway.
+RECENT: Final = 3600.0
 MAX_NEIGHBOURS: Final = 4096
 _PROC_ARP: Final = "/proc/net/arp"
 # Neighbour states that say nothing about who holds the address now.

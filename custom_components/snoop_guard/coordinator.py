@@ -127,7 +127,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.destinations = DestinationLog.from_dict(data.get("destinations"), self.knowledge.marks)
         # A poll cursor belongs to one server: after a reconfigure to another one it
         # would skip or replay that server's log.
-        same_server = data.get("poll_server") == server_key(self.config_entry.data)
+        # Stores from before the key existed belong to the entry's server.
+        stored_server = data.get("poll_server", server_key(self.config_entry.data))
+        same_server = stored_server == server_key(self.config_entry.data)
         self.dns.load(
             data.get("cursor"), router_clock, data.get("poll_cursor") if same_server else None
         )
@@ -221,9 +223,10 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
             if self.roles.enforcement is Enforcement.FIREWALL:
                 self.blocks.refresh_addresses({mac: d.ips for mac, d in devices.items()})
             else:
-                # A DNS filter's rules name addresses: only current ones, never a stale
-                # lease that another device holds now (no address: no rule, switch off).
-                self.blocks.refresh_addresses(self.addresses.addresses_of(), drop_unknown=True)
+                # A DNS filter's rules name addresses: never one another device holds now.
+                self.blocks.refresh_addresses(
+                    self.addresses.addresses_of(), moved=self.addresses.ip_to_mac
+                )
             enforced, reapplied = (
                 await self._async_reconcile() if self.roles.enforces else (None, 0)
             )
@@ -389,7 +392,10 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         """Return the addresses a new block names (a DNS filter's rules: current ones only)."""
         if self.roles.enforcement is Enforcement.FIREWALL:
             return known
-        return self.addresses.addresses_of().get(mac, ())
+        owner = self.addresses.ip_to_mac
+        return self.addresses.addresses_of().get(mac) or tuple(
+            ip for ip in known if owner.get(ip, mac) == mac
+        )
 
     # -- DNS log ----------------------------------------------------------------------
 
@@ -415,7 +421,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         if not self._notify_pending:
             self._notify_pending = True
             # A task, not call_soon: it runs after the burst, and Home Assistant waits for it.
-            self.hass.async_create_task(self._async_notify_now(), eager_start=False)
+            self.config_entry.async_create_task(
+                self.hass, self._async_notify_now(), "snoop_guard notify", eager_start=False
+            )
 
     async def _async_notify_now(self) -> None:
         self._notify_pending = False

@@ -30,6 +30,7 @@ from homeassistant.util import dt as dt_util
 from .backends.base import (
     BackendAuthError,
     BackendError,
+    DnsBatch,
     DnsQuery,
     HostKeyMismatchError,
     LineDnsSource,
@@ -147,15 +148,30 @@ class DnsFeed:
             self._up()
             self.polls += 1
             self.last_poll = dt_util.utcnow()
-            for count, query in enumerate(batch.queries, 1):
+            await self._async_handle_batch(batch)
+            if not batch.more:
+                await asyncio.sleep(POLL_INTERVAL.total_seconds())
+
+    async def _async_handle_batch(self, batch: DnsBatch) -> None:
+        """Handle a batch and move the cursor past it, giving the loop a turn now and then.
+
+        Counters and the cursor are saved together: a batch cut by unloading would
+        be counted again after a restart. So a cancellation finishes the batch first.
+        """
+        rest = iter(batch.queries)
+        try:
+            for count, query in enumerate(rest, 1):
                 self.handle_query(query)
                 if count % _YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # a big backlog must not hold the loop
+        except asyncio.CancelledError:
+            for left in rest:
+                self.handle_query(left)
+            raise
+        finally:
             if batch.cursor != self.poll_cursor:
                 self.poll_cursor = batch.cursor
                 self._on_progress()
-            if not batch.more:
-                await asyncio.sleep(POLL_INTERVAL.total_seconds())
 
     async def _async_stream(self, source: LineDnsSource) -> None:
         """Read the log stream until it ends or breaks."""

@@ -148,16 +148,22 @@ class BlockPolicies:
         ]
 
     def refresh_addresses(
-        self, addresses: Mapping[str, tuple[str, ...]], *, drop_unknown: bool = False
+        self,
+        addresses: Mapping[str, tuple[str, ...]],
+        *,
+        moved: Mapping[str, str] | None = None,
     ) -> None:
         """Follow devices to their current addresses (DHCP gave them new ones).
 
-        A device with no address now keeps its last ones, unless ``drop_unknown``
-        (rules keyed by address alone must never outlive the lease).
+        A device with no address now keeps its last ones, except (with ``moved``, the
+        address -> MAC map seen now) those another device holds now: rules keyed by
+        address must never hit the new holder.
         """
         for mac, policy in list(self._policies.items()):
             ips = addresses.get(mac, ())
-            if (ips or drop_unknown) and set(ips) != set(policy.ips):
+            if not ips and moved is not None:
+                ips = tuple(ip for ip in policy.ips if moved.get(ip, mac) == mac)
+            if (ips or moved is not None) and set(ips) != set(policy.ips):
                 self._policies[mac] = replace(policy, ips=ips)
 
     def forget(self, mac: str) -> None:

@@ -110,8 +110,16 @@ class SnoopGuardBlockSwitch(SnoopGuardDeviceEntity, SwitchEntity):
             # DNS over HTTPS is not stopped by it).
             "enforced_by": str(enforcement),
             "bypassable_by_own_dns": enforcement is Enforcement.DNS,
-            # Why the server does not enforce what Snoop Guard wrote (protection paused…).
-            "not_enforced_because": list(enforced.limits) if enforced is not None else [],
+            # Why the server does not enforce what Snoop Guard wrote (protection paused…),
+            # or that a DNS filter's rule for the device has no address to name.
+            "not_enforced_because": [
+                *(enforced.limits if enforced is not None else ()),
+                *(
+                    ["address_unknown"]
+                    if wanted and enforcement is Enforcement.DNS and policy and not policy.ips
+                    else []
+                ),
+            ],
         }
 
     async def async_turn_on(self, **kwargs: Any) -> None:

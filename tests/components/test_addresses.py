@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.snoop_guard import addresses
 from custom_components.snoop_guard.addresses import (
@@ -16,6 +19,9 @@ from custom_components.snoop_guard.addresses import (
     parse_proc_arp,
 )
 from custom_components.snoop_guard.backends.base import NamedAddress, RouterClient
+from custom_components.snoop_guard.const import DOMAIN
+from custom_components.snoop_guard.policies import BlockPolicies
+from tests.fakes import FakeRouter
 
 PROC_ARP = """IP address       HW type     Flags       HW address            Mask     Device
 192.168.1.20     0x1         0x2         58:B4:2D:11:22:33     *        eth0
@@ -109,3 +115,50 @@ async def test_neighbours_never_raise_without_any_table() -> None:
         patch("asyncio.create_subprocess_exec", side_effect=PermissionError("no")),
     ):
         assert await async_read_neighbours() == {}
+
+
+async def test_blocked_device_keeps_its_addresses_until_another_device_holds_them(
+    hass: HomeAssistant,
+) -> None:
+    blocks = BlockPolicies(hass, lambda mac, what: None)
+    tv, pc = "aa:aa:aa:aa:aa:01", "aa:aa:aa:aa:aa:02"
+    blocks.change(tv, trackers=True, internet=None, until=None, ips=("10.0.0.5", "10.0.0.6"))
+    # Not seen now: the rule keeps naming its addresses (the block does not lapse).
+    blocks.refresh_addresses({}, moved={})
+    assert blocks.policies[tv].ips == ("10.0.0.5", "10.0.0.6")
+    # One address moved to another device: never name it again.
+    blocks.refresh_addresses({}, moved={"10.0.0.5": pc})
+    assert blocks.policies[tv].ips == ("10.0.0.6",)
+    # Seen again under a new address: follow it.
+    blocks.refresh_addresses({tv: ("10.0.0.9",)}, moved={"10.0.0.9": tv})
+    assert blocks.policies[tv].ips == ("10.0.0.9",)
+
+
+async def test_store_from_before_the_server_key_keeps_its_cursor(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    hass_storage: dict[str, Any],
+) -> None:
+    key = f"{DOMAIN}.{mock_entry.entry_id}"
+    hass_storage[key] = {"version": 1, "key": key, "data": {"poll_cursor": {"id": 41}}}
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_entry.runtime_data.coordinator.dns.poll_cursor == {"id": 41}
+
+
+async def test_a_cursor_of_another_server_is_not_reused(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    hass_storage: dict[str, Any],
+) -> None:
+    key = f"{DOMAIN}.{mock_entry.entry_id}"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"poll_cursor": {"id": 41}, "poll_server": "pihole:192.0.2.9:80"},
+    }
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_entry.runtime_data.coordinator.dns.poll_cursor is None

@@ -346,3 +346,30 @@ async def test_protection_off_is_shown_and_not_reapplied(
         await clock.tick(31, coordinator)
     assert coordinator.reapply_count == count
     assert len(agh.writes) == writes
+
+
+async def test_block_follows_the_lease_and_never_names_another_device(
+    hass: HomeAssistant, agh: AdGuardEmulator
+) -> None:
+    """A device gone quiet stays blocked; its old address held by another device is dropped."""
+    entry = _entry(hass, agh)
+    coordinator = await e2e.setup_entry(hass, entry)
+    trackers = _eid(hass, TV_MAC, "block_trackers", "switch")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": trackers}, blocking=True)
+    assert e2e.state_of(hass, trackers) == "on"
+    clock = Clock(hass)
+    # The TV's lease disappears and nothing else knows its address: the block holds.
+    agh.leases = [lease for lease in agh.leases if lease["mac"] != TV_MAC]
+    await clock.tick(31, coordinator)
+    assert e2e.state_of(hass, trackers) == "on"
+    assert any(f"$client={TV_IP}" in rule for rule in agh.user_rules)
+    # The laptop now holds the TV's old address: no rule may name it for the TV.
+    agh.leases = [{"mac": LAPTOP_MAC, "ip": TV_IP, "hostname": "work-laptop"}]
+    await clock.tick(31, coordinator)
+    await clock.tick(31, coordinator)
+    assert not any(f"$client={TV_IP}" in rule for rule in agh.user_rules)
+    state = hass.states.get(trackers)
+    assert state is not None
+    assert state.state == "off"
+    assert state.attributes["desired"] is True
+    assert "address_unknown" in state.attributes["not_enforced_because"]

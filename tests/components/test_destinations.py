@@ -201,6 +201,7 @@ async def test_device_shows_unknown_and_suspected_destinations(
     [suspected_row] = device["suspected"]
     assert suspected_row["name"] in labels
     assert suspected_row["category"] == "telemetry"
+    assert "evidence" not in suspected_row  # it quotes parts of the name
     assert TV_MAC not in str(diag)
     assert not any(name in str(diag) for name in shown)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from unittest.mock import patch
 
 import pytest
@@ -196,3 +197,49 @@ async def test_an_unknown_address_is_asked_about_once_per_interval() -> None:
     # Five contacts wait for a listing; one refresh was asked for, not five.
     assert sink.unknown == 1
     assert len(feed.drain({"192.168.1.98": TV})) == 5
+
+
+async def test_unloading_mid_batch_finishes_the_batch_and_moves_the_cursor() -> None:
+    source = Source([query("example.org")] * 1200 + [query(TRACKER)], page=2000)
+    sink = Sink()
+    feed = make_feed(source, sink, {"192.168.1.20": TV}.get)
+    task = asyncio.create_task(feed.async_follow())
+    while len(sink.queries) < 500:  # noqa: ASYNC110 - the first turn the loop gets
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Counters and cursor are saved together: never half a batch with the old cursor.
+    assert len(sink.queries) == 1201
+    assert len(sink.contacts) == 1
+    assert feed.poll_cursor == {"next": 1201}
+
+
+async def test_backoff_doubles_while_down_and_restarts_after_queries_flowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(
+        dnsfeed, "asyncio", SimpleNamespace(sleep=sleep, CancelledError=asyncio.CancelledError)
+    )
+    source = Source([query(TRACKER)])
+    down = BackendConnectionError("down")
+    source.fail = [down, down, down]
+    sink = Sink()
+    feed = make_feed(source, sink, {"192.168.1.20": TV}.get)
+    task = asyncio.get_running_loop().create_task(feed.async_follow())
+    while len(waits) < 5:
+        await real_sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Three failures in a row: 1, 2, 4 s; then a poll that worked and the usual interval.
+    assert waits[:3] == [1.0, 2.0, 4.0]
+    assert waits[3] == dnsfeed.POLL_INTERVAL.total_seconds()
+    assert len(sink.contacts) == 1
