@@ -24,6 +24,7 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    OperationNotAllowed,
 )
 from homeassistant.const import (
     CONF_API_KEY,
@@ -527,12 +528,20 @@ class DnsFilterFlow(ConfigFlow):
     async def _async_move(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
         """Save ``data`` (another server) after taking our rules off the old one.
 
-        The entry is unloaded first: its coordinator would put the rules back.
-        When the old server cannot be cleaned, the abort says what is left there.
+        The entry is unloaded first, in any state but not loaded: its coordinator
+        would put the rules back, and an entry waiting to retry its setup would
+        start one (unloading cancels that retry). If it cannot be unloaded (a setup
+        or unload under way) nothing is changed. When the old server cannot be
+        cleaned, the abort says what is left there.
         """
         old = dict(entry.data)
-        if entry.state is ConfigEntryState.LOADED:
-            await self.hass.config_entries.async_unload(entry.entry_id)
+        if entry.state is not ConfigEntryState.NOT_LOADED:
+            try:
+                unloaded = await self.hass.config_entries.async_unload(entry.entry_id)
+            except OperationNotAllowed:
+                unloaded = False
+            if not unloaded:
+                return self.async_abort(reason="reconfigure_unload_failed")
         left = await async_remove_from_old_server(self.hass, old)
         if left is None:
             return self.async_update_reload_and_abort(entry, unique_id=None, data=data)

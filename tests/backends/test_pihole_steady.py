@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from custom_components.snoop_guard.backends.base import DevicePolicy, TrackerSet
+from custom_components.snoop_guard.backends.base import (
+    BackendResponseError,
+    DevicePolicy,
+    TrackerSet,
+)
 from custom_components.snoop_guard.backends.pihole import PiholeBackend
+from custom_components.snoop_guard.backends.pihole_api import PiholeApiError
 from custom_components.snoop_guard.backends.pihole_plan import (
     OUR_COMMENT,
     tracker_domains,
@@ -125,3 +130,89 @@ async def test_blocking_disabled_is_a_limit_not_a_reapply(
     state = await backend.async_read_state(POLICIES, TRACKERS)
     assert state.limits == ()
     assert state.block_trackers == {"aa:bb:cc:00:00:01"}
+
+
+async def test_an_invalid_regex_as_the_spec_answers_it_is_refused(
+    pihole: PiholeEmulator, backend: PiholeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spec's ``regex_error`` reply refuses the entry (a whole batch fails: one by one)."""
+    post = pihole._post
+
+    def spec_post(table: str, params: dict[str, Any], body: dict[str, Any]) -> Any:
+        items = body.get("domain")
+        if params.get("kind") == "regex" and isinstance(items, list) and bad_key in items:
+            return 400, {
+                "error": {
+                    "key": "regex_error",
+                    "message": "Regex validation failed",
+                    "hint": "Missing ']'",
+                }
+            }
+        return post(table, params, body)
+
+    names = (*(f"t{i}.tracker.example" for i in range(600)), "refuse-me.example")
+    chunks = tracker_regexes(tracker_domains(names))
+    bad_key = next(k for k in chunks if "refuse-me" in k)
+    monkeypatch.setattr(pihole, "_post", spec_post)
+    trackers = TrackerSet(domains=names, snippet="", sha256="ef" * 32)
+    await backend.async_apply(POLICIES[:1], trackers)
+    assert backend.refused_domains == len(chunks[bad_key])
+    ours = {d["domain"] for d in pihole.domains if d["comment"] == OUR_COMMENT}
+    assert ours == (chunks.keys() - {bad_key}) | {"^.*$"}
+    assert (await backend.async_read_state(POLICIES[:1], trackers)).in_sync
+
+
+async def test_a_transient_database_error_is_raised_not_refused(
+    pihole: PiholeEmulator, backend: PiholeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy database (``pihole -g`` running) drops nothing: the next apply adds it."""
+    valid = pihole._invalid
+
+    def busy(table: str, item: object, params: dict[str, Any]) -> str | None:
+        if isinstance(item, str) and "t7\\.tracker" in item:
+            return "database is locked"
+        return valid(table, item, params)
+
+    monkeypatch.setattr(pihole, "_invalid", busy)
+    trackers = TrackerSet(domains=TRACKERS.domains, snippet="", sha256="12" * 32)
+    with pytest.raises(BackendResponseError, match="database is locked"):
+        await backend.async_apply(POLICIES, trackers)
+    assert backend.refused_domains == 0
+    assert not (await backend.async_read_state(POLICIES, trackers)).in_sync
+
+    monkeypatch.setattr(pihole, "_invalid", valid)
+    await backend.async_apply(POLICIES, trackers)
+    assert backend.refused_domains == 0
+    state = await backend.async_read_state(POLICIES, trackers)
+    assert state.in_sync
+    assert state.tracker_addresses == 2000
+    ours = {d["domain"] for d in pihole.domains if d["comment"] == OUR_COMMENT}
+    assert ours == tracker_regexes(tracker_domains(TRACKERS.domains)).keys() | {"^.*$"}
+
+
+async def test_a_server_error_is_raised_at_once_not_split_nor_refused(
+    pihole: PiholeEmulator, backend: PiholeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 5xx on a batch of regexes is not retried item by item and refuses nothing."""
+    request = backend.api.request
+    failed: list[str] = []
+
+    async def flaky(method: str, path: str, **kwargs: Any) -> Any:
+        if method == "POST" and path == "/domains/deny/regex" and not failed:
+            failed.append(path)
+            raise PiholeApiError(503, "http_error", "HTTP 503")
+        return await request(method, path, **kwargs)
+
+    monkeypatch.setattr(backend.api, "request", flaky)
+    posts = len(pihole.requests)
+    with pytest.raises(PiholeApiError):
+        await backend.async_apply(POLICIES, TRACKERS)
+    assert failed
+    assert backend.refused_domains == 0
+    # The emulator saw no regex POST at all: no one-by-one retries after the 503.
+    sent = pihole.requests[posts:]
+    assert not [r for r in sent if r[0] == "POST" and r[1] == "/api/domains/deny/regex"]
+
+    await backend.async_apply(POLICIES, TRACKERS)
+    assert backend.refused_domains == 0
+    assert (await backend.async_read_state(POLICIES, TRACKERS)).in_sync

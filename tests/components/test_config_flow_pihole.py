@@ -6,11 +6,12 @@ every connection test of the flow must log out again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_HOST,
@@ -22,12 +23,14 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ConfigEntryNotReady
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockModule,
     mock_integration,
 )
 
+from custom_components.snoop_guard import flow_dnsfilter
 from custom_components.snoop_guard.backends.pihole_plan import OUR_COMMENT
 from custom_components.snoop_guard.connection import CONF_BACKEND
 from custom_components.snoop_guard.const import CONF_DEVICE_ALIASES
@@ -284,6 +287,52 @@ async def test_reconfigure_to_another_pihole_asks_for_the_password_and_cleans_th
         assert entry.data == data | {CONF_PORT: new.port}
         assert entry.unique_id is None
         await hass.async_block_till_done()
+
+
+async def test_moving_an_entry_waiting_to_retry_its_setup_unloads_it_first(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    """An entry in SETUP_RETRY is unloaded (its retry cancelled) before the old one is cleaned."""
+    old = pihole_server
+    await _install_rules(hass, old)
+    entry = _entry(hass, old.entry_data())
+    not_ready = ConfigEntryNotReady("Pi-hole unreachable")
+    with patch("custom_components.snoop_guard.async_setup_entry", side_effect=not_ready):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    states: list[tuple[ConfigEntryState, bool]] = []
+    remove = flow_dnsfilter.async_remove_from_old_server
+
+    async def spy(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+        # A pending retry would set the entry up again and re-apply the rules.
+        states.append((entry.state, entry._async_cancel_retry_setup is None))
+        return await remove(hass, data)
+
+    async with serve_pihole() as new:
+        with patch.object(flow_dnsfilter, "async_remove_from_old_server", side_effect=spy):
+            result = await flow.reconfigure(hass, entry, _input(new))
+        flow.assert_abort(result, "reconfigure_successful")
+        assert states == [(ConfigEntryState.NOT_LOADED, True)]
+        assert _ours(old) == []
+        assert entry.data[CONF_PORT] == new.port
+        await hass.async_block_till_done()
+
+
+async def test_moving_an_entry_that_cannot_be_unloaded_changes_nothing(
+    hass: HomeAssistant, pihole_server: PiholeServer
+) -> None:
+    """An entry being set up cannot be unloaded: no move, the old server keeps its rules."""
+    old = pihole_server
+    await _install_rules(hass, old)
+    data = old.entry_data()
+    entry = _entry(hass, data)
+    entry.mock_state(hass, ConfigEntryState.SETUP_IN_PROGRESS)
+    async with serve_pihole() as new:
+        result = await flow.reconfigure(hass, entry, _input(new))
+    flow.assert_abort(result, "reconfigure_unload_failed")
+    assert _ours(old)
+    assert entry.data == data
 
 
 async def test_reconfigure_away_from_an_unreachable_pihole_says_what_is_left(

@@ -112,6 +112,27 @@ def _named(device: Json) -> list[NamedAddress]:
     return found
 
 
+def _already_there(why: object) -> bool:
+    return "UNIQUE" in str(why)
+
+
+# Pi-hole's spec answers an invalid regex with the key ``regex_error`` ("Regex
+# validation failed", the regex library's reason as hint); per-item errors of a
+# batch carry only a text.
+_INVALID_MARKS: Final = ("regex validation failed", "invalid regex", "invalid domain")
+
+
+def _invalid_text(text: str) -> bool:
+    return any(mark in text.lower() for mark in _INVALID_MARKS)
+
+
+def _invalid_entry(err: PiholeApiError) -> bool:
+    """Whether Pi-hole refused an entry as invalid (not a transient or server error)."""
+    if err.status >= 500:
+        return False
+    return err.key == "regex_error" or _invalid_text(str(err))
+
+
 def _chunks[T](items: Sequence[T], size: int = BATCH) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -428,16 +449,25 @@ class PiholeBackend:
     async def _add_chunks(
         self, names: list[str], chunks: dict[str, tuple[str, ...]], gid: int
     ) -> None:
-        """Add tracker regexes; the domains of one Pi-hole refuses are left out later."""
+        """Add tracker regexes; the domains of one Pi-hole finds invalid are left out later.
+
+        Only an entry Pi-hole says is not a valid regex is refused (until the tracker
+        list changes); any other error (a database busy while ``pihole -g`` runs, a
+        5xx) raises, so the next reconcile tries again.
+        """
         body = {"domain": names, "comment": OUR_COMMENT, "groups": [gid], "enabled": True}
         try:
             data = await self.api.request("POST", "/domains/deny/regex", body=body)
         except PiholeApiError as err:
-            if len(names) > 1:  # Every item refused: try them one by one.
+            if _already_there(err.hint):
+                return
+            if len(names) > 1 and err.status < 500:  # Every item failed: one by one.
                 for name in names:
                     await self._add_chunks([name], chunks, gid)
-            elif "UNIQUE" not in str(err.hint):
+            elif len(names) == 1 and _invalid_entry(err):
                 self._refused_now.update(chunks[names[0]])
+            else:
+                raise
             return
         processed = data.get("processed") if isinstance(data, dict) else None
         errors = processed.get("errors") if isinstance(processed, dict) else None
@@ -445,8 +475,13 @@ class PiholeBackend:
             if not isinstance(error, dict):
                 continue
             item, why = error.get("item"), error.get("error")
-            if isinstance(item, str) and item in names and "UNIQUE" not in str(why):
-                self._refused_now.update(chunks[item])
+            if isinstance(item, str) and item in names and not _already_there(why):
+                if len(names) == 1:
+                    if not _invalid_text(str(why)):
+                        raise BackendResponseError(f"Pi-hole did not add a deny entry: {why}")
+                    self._refused_now.update(chunks[item])
+                else:  # Alone, Pi-hole's reply says whether it is invalid or transient.
+                    await self._add_chunks([item], chunks, gid)
 
     async def _add_domains(self, kind: str, names: list[str], gid: int) -> None:
         body = {"domain": names, "comment": OUR_COMMENT, "groups": [gid], "enabled": True}
