@@ -48,13 +48,11 @@ from .base import (
     BackendAuthError,
     BackendConnectionError,
     BackendResponseError,
-    Capability,
     DevicePolicy,
     DnsBatch,
+    DnsFilterRoles,
     DnsQuery,
-    DnsSource,
     EnforcedState,
-    Enforcement,
     NamedAddress,
     RouterClient,
     RouterInfo,
@@ -137,7 +135,7 @@ def _covered(identity: str, entries: Sequence[str]) -> bool:
     return False
 
 
-class AdGuardBackend:
+class AdGuardBackend(DnsFilterRoles):
     """One AdGuard Home instance, reached over its HTTP API."""
 
     def __init__(
@@ -171,21 +169,6 @@ class AdGuardBackend:
         self._poller = QueryPoller(self._querylog_page)
         self._names_cache: tuple[str, tuple[str, ...]] | None = None
         self._blocks = BlockCache()
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        """Clients, DNS events and both (DNS-level) kinds of block; no bypass blocking."""
-        return frozenset(Capability) - {Capability.BLOCK_BYPASS}
-
-    @property
-    def enforcement(self) -> Enforcement:
-        """Blocks are DNS answers refused by the filter: a device with its own resolver escapes."""
-        return Enforcement.DNS
-
-    @property
-    def dns_source(self) -> DnsSource:
-        """The query log is polled with a cursor."""
-        return DnsSource.POLLED
 
     async def _request(
         self,

@@ -213,6 +213,25 @@ class RouterInfo:
     """The router's local time when we connected (naive, as its logs write it)."""
 
 
+class DnsFilterRoles:
+    """What every DNS filter (AdGuard Home, Pi-hole) declares: the same roles, DNS level."""
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Clients, DNS events and both kinds of block; never the DNS bypass (it goes past us)."""
+        return frozenset(Capability) - {Capability.BLOCK_BYPASS}
+
+    @property
+    def enforcement(self) -> Enforcement:
+        """Blocks are DNS answers refused by the filter: a device with its own resolver escapes."""
+        return Enforcement.DNS
+
+    @property
+    def dns_source(self) -> DnsSource:
+        """The query log is polled with a cursor."""
+        return DnsSource.POLLED
+
+
 class Backend(Protocol):
     """One router or DNS system."""
 

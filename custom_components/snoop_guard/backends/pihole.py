@@ -34,13 +34,11 @@ import aiohttp
 from ..engine.routerdata import normalize_mac
 from .base import (
     BackendResponseError,
-    Capability,
     DevicePolicy,
     DnsBatch,
+    DnsFilterRoles,
     DnsQuery,
-    DnsSource,
     EnforcedState,
-    Enforcement,
     NamedAddress,
     RouterClient,
     RouterInfo,
@@ -137,7 +135,7 @@ def _chunks[T](items: Sequence[T], size: int = BATCH) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-class PiholeBackend:
+class PiholeBackend(DnsFilterRoles):
     """One Pi-hole v6, through its REST API."""
 
     def __init__(
@@ -171,21 +169,6 @@ class PiholeBackend:
         # read at: a steady read-back reads the counts (``/info/ftl``) instead of the lists.
         self._lists: tuple[_Counts, list[Json], list[Json]] | None = None
         self._lists_read_at = 0.0
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        """Pi-hole lists clients, logs DNS queries, and blocks per client group."""
-        return frozenset(Capability) - {Capability.BLOCK_BYPASS}
-
-    @property
-    def enforcement(self) -> Enforcement:
-        """Blocks are DNS answers refused by the filter: a device with its own resolver escapes."""
-        return Enforcement.DNS
-
-    @property
-    def dns_source(self) -> DnsSource:
-        """The query log is polled with a cursor."""
-        return DnsSource.POLLED
 
     @property
     def manual_removal(self) -> str:
