@@ -14,7 +14,9 @@ subscriptions (:mod:`engine.vendorlists`, copies named ``<id>.txt``) on top, it 
 * recall per vendor: trackers known (a rule matches and no allow rule wins),
   suspected (no rule, telemetry-like structure) and both together;
 * the false-block rate on the needed names (classified as trackers) and the share
-  of needed names flagged as suspected;
+  of needed names flagged as suspected; the needed names are tv_eval.csv's plus
+  ``needed_vendor.csv`` (vendor functions such as firmware, app store, sign-in,
+  channel guide, each with the source that says blocking it breaks something);
 * the suspected tier's precision over ordinary names: the needed names plus a few
   thousand ordinary host names generated here from common words (deterministic,
   self-written generator: service label x company-like name x TLD), i.e. the share
@@ -49,6 +51,8 @@ from custom_components.snoop_guard.engine.trackers import TrackerMatcher  # noqa
 from custom_components.snoop_guard.engine.vendorlists import load_dir  # noqa: E402
 
 EVAL = Path(__file__).with_name("data") / "tv_eval.csv"
+# Needed names of TVs, streamers and speakers with a citation each (kind "needed", source "NV").
+NEEDED_VENDOR = Path(__file__).with_name("data") / "needed_vendor.csv"
 
 # Labels real sites put in front of their names (not chosen to avoid the heuristics:
 # "events", "track", "stats" and "ads" occur on ordinary sites too and are kept).
@@ -87,6 +91,14 @@ def load_eval() -> list[tuple[str, str, str, str]]:
     """Return ``(domain, vendor, kind, source)`` rows of the evaluation set."""
     with EVAL.open(encoding="utf-8") as file:
         rows = [line for line in file if line.strip() and not line.startswith("#")]
+    out = [(row[0], row[1], row[2], row[3]) for row in csv.reader(rows)]
+    return out + [(name, vendor, "needed", "NV") for name, vendor, _, _ in load_needed_vendor()]
+
+
+def load_needed_vendor() -> list[tuple[str, str, str, str]]:
+    """Return ``(name, vendor, function, citation)`` rows of needed_vendor.csv."""
+    with NEEDED_VENDOR.open(encoding="utf-8") as file:
+        rows = [line for line in file if line.strip() and not line.startswith("#")]
     return [(row[0], row[1], row[2], row[3]) for row in csv.reader(rows)]
 
 
@@ -124,7 +136,13 @@ def evaluate(name: str, matcher: TrackerMatcher, rows: list[tuple[str, str, str,
     print(f"  {'ALL':<10} {k / n:>6.1%} {s / n:>7.1%} {(k + s) / n:>6.1%} {n:>4}")
     n, k, s = independent
     print(f"  {'ALL w/o HZ':<10} {k / n:>6.1%} {s / n:>7.1%} {(k + s) / n:>6.1%} {n:>4}")
-    print(f"  needed names classified as trackers: {blocked}/{needed} = {blocked / needed:.1%}")
+    vendor_needed = [domain for domain, _, kind, source in rows if source == "NV"]
+    vendor_blocked = [domain for domain in vendor_needed if matcher.classify(domain).tracker]
+    print(
+        f"  needed names classified as trackers: {blocked}/{needed} = {blocked / needed:.1%}"
+        f" (of them in needed_vendor.csv: {len(vendor_blocked)}/{len(vendor_needed)}"
+        f"{': ' + ', '.join(vendor_blocked[:5]) if vendor_blocked else ''})"
+    )
     print(
         f"  needed names flagged as suspected:   {needed_suspected}/{needed}"
         f" = {needed_suspected / needed:.1%}"

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from custom_components.snoop_guard.engine import psl
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
+from custom_components.snoop_guard.engine.bundled import BUNDLED_BY_FILE, TV_SCOPE
 from custom_components.snoop_guard.engine.compiled import build_matcher
+from custom_components.snoop_guard.engine.curated import KNOWN_OWNERS
 from custom_components.snoop_guard.engine.perflyst import BUNDLED_LISTS, WITHHELD, parse_blocklist
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
+from scripts import bundle_lists
 
 DATA = Path(__file__).resolve().parents[2] / "custom_components" / "snoop_guard" / "engine" / "data"
 NEW_LISTS = [name for name in BUNDLED_LISTS if name.startswith(("blocklistproject-", "nextdns-"))]
+TV_LISTS = [upstream.file for upstream in bundle_lists.UPSTREAMS]
+NEEDED_VENDOR = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "needed_vendor.csv"
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +133,123 @@ def test_no_new_rule_reaches_a_functional_allow_name(bundled: TrackerMatcher) ->
                 assert not row.domain.endswith("." + domain), (domain, row.id)
     for row in FUNCTIONAL_ALLOW:
         assert not bundled.classify(row.domain).tracker, row.domain
+
+
+# -- issue 14: more permissive TV lists (scripts/bundle_lists.py) ---------------------------
+
+
+def test_tv_lists_are_the_generated_ones() -> None:
+    assert list(BUNDLED_LISTS[-len(TV_LISTS) :]) == TV_LISTS
+    assert set(TV_LISTS) <= set(BUNDLED_BY_FILE)
+    assert all(not BUNDLED_BY_FILE[name].sections for name in TV_LISTS)
+
+
+def test_tv_lists_provenance_licence_and_notice() -> None:
+    sources = json.loads((DATA / "SOURCES.json").read_text(encoding="utf-8"))
+    lists = sources["tv_lists"]["lists"]
+    assert set(lists) == set(TV_LISTS)
+    notice = (DATA / "THIRD-PARTY-LISTS-NOTICE.md").read_text(encoding="utf-8")
+    for name, meta in lists.items():
+        data = (DATA / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == meta["sha256"], name
+        assert len(meta["commit"]) == 40
+        assert len(meta["upstream_sha256"]) == 64
+        licence = (DATA / meta["license_file"]).read_text(encoding="utf-8")
+        assert "unlicense.org" in licence or "MIT License" in licence, name
+        assert meta["license"].startswith(("MIT", "Unlicense"))
+        header = data.decode().splitlines()[:5]
+        assert (
+            header[0]
+            == f"# Snoop Guard bundled copy of {meta['upstream'][19:]} {meta['upstream_path']}"
+        )
+        assert meta["commit"] in header[1]
+        assert meta["license_file"] in header[2]
+        assert header[4] == f"# Entries: {meta['entries']}"
+        assert name in notice
+        assert meta["license_file"] in notice
+
+
+def test_tv_subsets_keep_only_tv_scope_entries() -> None:
+    for name in TV_LISTS:
+        domains = [
+            line for line in (DATA / name).read_text().splitlines() if line and line[0] != "#"
+        ]
+        assert domains == sorted(set(domains)), name
+        if name.startswith("tv-"):
+            assert all(psl.registrable_domain(domain) in TV_SCOPE for domain in domains), name
+
+
+def test_tv_scope_domains_have_an_owner() -> None:
+    assert all(domain in KNOWN_OWNERS for domain in TV_SCOPE)
+    assert all(psl.registrable_domain(domain) == domain for domain in TV_SCOPE)
+
+
+def test_generator_converts_and_filters_upstream_formats() -> None:
+    hosts = (
+        "# Title: test\n127.0.0.1 localhost\n0.0.0.0 b.samsungads.com\n"
+        "0.0.0.0 tracker.example.com  # comment\n0.0.0.0 a.samsungads.com\n"
+        "0.0.0.0 B.SAMSUNGADS.COM\nnot a domain at all\n0.0.0.0 x.s3.amazonaws.com\n"
+        "0.0.0.0 log.xiaomi.com\n"
+    )
+    assert bundle_lists.entries(hosts, "t", subset=False) == [
+        "a.samsungads.com",
+        "b.samsungads.com",
+        "log.xiaomi.com",
+        "tracker.example.com",
+        "x.s3.amazonaws.com",
+    ]
+    assert bundle_lists.entries(hosts, "t", subset=True) == [
+        "a.samsungads.com",
+        "b.samsungads.com",
+        "log.xiaomi.com",
+    ]
+    adblock = "||ads.roku.com^\n@@||image.roku.com^\n||example.org^\n"
+    assert bundle_lists.entries(adblock, "t", subset=True) == ["ads.roku.com"]
+    upstream = bundle_lists.UPSTREAMS[-1]
+    text = bundle_lists.render(upstream, ["a.samsungads.com"])
+    assert text.endswith("\n\na.samsungads.com\n")
+    parsed = parse_blocklist(text, upstream.file)
+    assert [domain for domain, _ in parsed.rules] == ["a.samsungads.com"]
+    assert parsed.skipped_lines == 0
+    assert not parsed.exceptions
+
+
+def test_tv_lists_attribute_by_owner(bundled: TrackerMatcher) -> None:
+    xiaomi = bundled.match("data.mistat.xiaomi.com")
+    assert xiaomi is not None
+    assert (xiaomi.company, xiaomi.vendors) == ("Xiaomi", ("Xiaomi",))
+    rules = dict(
+        parse_blocklist("abc.alphonso.tv\nunknown-tv-host.example\n", "tv-stevenblack.txt").rules
+    )
+    assert rules["abc.alphonso.tv"].company == "Alphonso (LG Ad Solutions)"
+    assert rules["abc.alphonso.tv"].vendors == ()
+    assert rules["abc.alphonso.tv"].source == "stevenblack:hosts (TV subset)"
+    assert rules["unknown-tv-host.example"].company == "Unknown (StevenBlack hosts list)"
+
+
+def test_goodbyeads_hosts_file_with_its_banner_header() -> None:
+    text = (
+        "# --------------------------------------------\n#          G O O D B Y E A D S\n"
+        "# Title: GoodbyeAds-Xiaomi-AdBlock\n# Format: Hosts\n\n0.0.0.0 api.ad.xiaomi.com\n"
+        "0.0.0.0 account.xiaomi.com\n"  # allow-listed (sign-in): withheld
+    )
+    result = parse_blocklist(text, "goodbyeads-xiaomi.txt")
+    assert [domain for domain, _ in result.rules] == ["api.ad.xiaomi.com"]
+    assert result.withheld == ("account.xiaomi.com",)
+    ((_, info),) = result.rules
+    assert (info.company, info.category, info.devices) == ("Xiaomi", "ads", ("tv", "streamer"))
+
+
+def _needed_vendor() -> list[str]:
+    lines = NEEDED_VENDOR.read_text(encoding="utf-8").splitlines()
+    return [line.split(",", 1)[0] for line in lines if line and not line.startswith("#")]
+
+
+def test_needed_vendor_names_are_neither_blocked_nor_suspected(bundled: TrackerMatcher) -> None:
+    names = _needed_vendor()
+    assert len(names) >= 100
+    for name in names:
+        verdict = bundled.classify(name)
+        assert verdict.normalized == name
+        assert not verdict.tracker, name
+        assert not verdict.suspected, name

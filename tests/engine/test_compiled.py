@@ -120,7 +120,7 @@ def test_sources_json_matches_the_data() -> None:
     assert (DATA / perflyst["license_file"]).is_file()
     others = {
         name
-        for key in ("blocklistproject", "nextdns_native_tracking")
+        for key in ("blocklistproject", "nextdns_native_tracking", "tv_lists")
         for name in sources_json[key]["lists"]
     }
     assert set(perflyst["lists"]) | others == set(BUNDLED_LISTS)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from custom_components.snoop_guard.engine import trackers
+from custom_components.snoop_guard.engine.bundled import BUNDLED
 from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.curated import CURATED, KNOWN_OWNERS
 from custom_components.snoop_guard.engine.trackers import (
@@ -190,9 +191,7 @@ def test_bundled_categories_are_known(bundled: TrackerMatcher) -> None:
         assert hit.category in CATEGORIES
         assert hit.rule == domain
         assert hit.company
-        assert hit.source == "curated" or hit.source.startswith(
-            ("perflyst:", "blocklistproject:", "nextdns:")
-        )
+        assert hit.source == "curated" or hit.source in {entry.source for entry in BUNDLED}
 
 
 @pytest.mark.parametrize(

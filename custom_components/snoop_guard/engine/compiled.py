@@ -56,6 +56,7 @@ _CODE_FILES = (
     "model.py",
     "lists.py",
     "perflyst.py",
+    "bundled.py",
     "curated.py",
     "allowlist.py",
     "ruletables.py",

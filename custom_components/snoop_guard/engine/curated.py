@@ -7,7 +7,7 @@ it. A curated rule matches the domain and all of its subdomains, and its
 attribution wins over the bundled Perflyst lists.
 
 ``KNOWN_OWNERS`` is not a rule table: it only names the company behind domains
-that appear in the Perflyst lists under a section that does not say who runs them.
+that appear in the bundled lists where neither a section nor the list says who runs them.
 """
 
 from __future__ import annotations
@@ -450,20 +450,35 @@ CURATED: tuple[CuratedRow, ...] = (
 )
 
 KNOWN_OWNERS: dict[str, str] = {
-    # Registrable domains of companies whose domains appear in the Perflyst lists.
+    # Registrable domains of companies whose domains appear in the bundled lists.
     # Shared hosting (amazonaws.com, cloudfront.net, akamaihd.net, azureedge.net,
     # msecnd.net) is deliberately absent: the customer behind it is unknown.
     "2mdn.net": "Google",
+    "a2z.com": "Amazon",
     "adcolony.com": "AdColony",
     "adgrx.com": "AdGear (Samsung Ads)",
     "adjust.com": "Adjust",
     "alexa.com": "Amazon (Alexa Internet)",
+    "alphonso.tv": "Alphonso (LG Ad Solutions)",
+    "amazon-adsystem.com": "Amazon Ads",
+    "amazon.ca": "Amazon",
+    "amazon.co.jp": "Amazon",
+    "amazon.co.uk": "Amazon",
     "amazon.com": "Amazon",
+    "amazon.com.au": "Amazon",
+    "amazon.com.br": "Amazon",
+    "amazon.de": "Amazon",
+    "amazon.es": "Amazon",
+    "amazon.fr": "Amazon",
+    "amazon.in": "Amazon",
+    "amazon.it": "Amazon",
+    "amazonalexa.com": "Amazon",
     "appboy.com": "Braze (Appboy)",
     "apple.com": "Apple",
     "applovin.com": "AppLovin",
     "applvn.com": "AppLovin",
     "appsflyer.com": "AppsFlyer",
+    "assoc-amazon.com": "Amazon (Associates)",
     "branch.io": "Branch",
     "cjpowercast.com": "CJ PowerCast",
     "crashlytics.com": "Google (Firebase Crashlytics)",
@@ -480,23 +495,30 @@ KNOWN_OWNERS: dict[str, str] = {
     "hulu.com": "Hulu",
     "inmobi.com": "InMobi",
     "instagram.com": "Meta (Instagram)",
+    "kuyun.com": "Kuyun",
     "leanplum.com": "Leanplum",
+    "lgads.tv": "LG Ad Solutions",
     "lgappstv.com": "LG Electronics",
     "lge.com": "LG Electronics",
     "lgsmartad.com": "LG Ad Solutions",
+    "lgsmartplatform.com": "LG Electronics",
     "lgtvcommon.com": "LG Electronics",
     "lgtvsdp.com": "LG Electronics",
+    "mi.com": "Xiaomi",
     "miui.com": "Xiaomi",
     "moatads.com": "Moat (Oracle)",
     "mopub.com": "MoPub",
     "netflix.com": "Netflix",
+    "nettvservices.com": "Philips (TP Vision)",
     "pinterest.com": "Pinterest",
     "playstation.net": "Sony",
     "pushwoosh.com": "Pushwoosh",
+    "ravm.tv": "Roku",
     "roku.com": "Roku",
     "samba.tv": "Samba TV",
     "samsung.com": "Samsung",
     "samsungacr.com": "Samsung",
+    "samsungadhub.com": "Samsung Ads",
     "samsungads.com": "Samsung Ads",
     "samsungcloudsolution.com": "Samsung",
     "samsungcloudsolution.net": "Samsung",
@@ -505,6 +527,8 @@ KNOWN_OWNERS: dict[str, str] = {
     "samsungosp.com": "Samsung",
     "samsungqbe.com": "Samsung",
     "samsungrm.net": "Samsung",
+    "samsungrs.com": "Samsung",
+    "samsungtvads.com": "Samsung Ads",
     "samsungyosemite.com": "Samsung",
     "smartclip.com": "smartclip",
     "smartclip.net": "smartclip",
@@ -520,9 +544,11 @@ KNOWN_OWNERS: dict[str, str] = {
     "umeng.com": "Umeng (Alibaba)",
     "umengcloud.com": "Umeng (Alibaba)",
     "unity3d.com": "Unity",
+    "vizio.com": "Vizio",
     "vungle.com": "Vungle",
     "whatsapp.net": "Meta (WhatsApp)",
     "xiaomi.com": "Xiaomi",
+    "xiaomi.net": "Xiaomi",
     "xiti.com": "AT Internet",
     "yumenetworks.com": "YuMe (Amobee)",
 }

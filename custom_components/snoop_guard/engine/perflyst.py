@@ -1,14 +1,13 @@
-"""Parser for the bundled Pi-hole style lists (Perflyst, Block List Project, NextDNS).
+"""Parser for the bundled Pi-hole style lists (:data:`.bundled.BUNDLED`).
 
-The lists are grouped under comments such as ``# Samsung``; the section names
-the company (unless :data:`~.curated.KNOWN_OWNERS` knows the registrable
+Perflyst's lists are grouped under comments such as ``# Samsung``; the section
+names the company (unless :data:`~.curated.KNOWN_OWNERS` knows the registrable
 domain better) and the vendor the rule concerns. Commented-out domains
 (``#time.example.com # needed for ...``) are returned as ``exceptions``: the
 list's authors found that blocking them breaks something.
 
-The Block List Project ``smart-tv.txt`` (hosts format) and the NextDNS
-``native-tracking-domains`` per-vendor files carry no sections: the company is
-:data:`~.curated.KNOWN_OWNERS`'s, else the vendor the file is named after. From
+The other bundled lists (hosts format or one domain a line) carry no sections:
+the company is :data:`~.curated.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
 or a parent of it) and the :data:`WITHHELD` names are not loaded.
 """
@@ -18,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .allowlist import FUNCTIONAL_ALLOW
+from .bundled import BUNDLED, BUNDLED_BY_FILE
 from .curated import KNOWN_OWNERS
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
@@ -31,26 +31,7 @@ __all__ = [
     "parse_blocklist",
 ]
 
-_NEXTDNS = ("alexa", "roku", "samsung", "sonos", "xiaomi")
-BUNDLED_LISTS: tuple[str, ...] = (
-    *("SmartTV.txt", "AmazonFireTV.txt", "android-tracking.txt"),
-    "blocklistproject-smart-tv.txt",
-    *(f"nextdns-{vendor}.txt" for vendor in _NEXTDNS),
-)
-
-_BLP = "blocklistproject-smart-tv.txt"
-_UNKNOWN_BLP = "Unknown (Block List Project smart-tv list)"
-# list name -> (source id, citation) for the lists that are not Perflyst's
-_IDENTITY: dict[str, tuple[str, str]] = {
-    _BLP: ("blocklistproject:smart-tv.txt", "blocklistproject/Lists smart-tv.txt (Unlicense)"),
-    **{
-        f"nextdns-{vendor}.txt": (
-            f"nextdns:native-tracking-domains/{vendor}",
-            f"nextdns/native-tracking-domains domains/{vendor} (MIT)",
-        )
-        for vendor in _NEXTDNS
-    },
-}
+BUNDLED_LISTS: tuple[str, ...] = tuple(entry.file for entry in BUNDLED)
 
 _SAMSUNG_HUB = "Samsung Smart Hub service endpoint (the allow-list keeps osb-ussvc.samsungqbe.com)"
 _SHARED = "shared hosting name: the company behind it is unknown, so no attribution"
@@ -90,19 +71,6 @@ _NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(ro
 
 _UNKNOWN_SMARTTV = "Unknown (Perflyst SmartTV list)"
 _UNKNOWN_ANDROID = "Unknown (Perflyst android-tracking list)"
-
-# list name -> (default company, default category)
-_LIST_DEFAULTS: dict[str, tuple[str, str]] = {
-    "SmartTV.txt": (_UNKNOWN_SMARTTV, "telemetry"),
-    "AmazonFireTV.txt": ("Amazon", "telemetry"),
-    "android-tracking.txt": (_UNKNOWN_ANDROID, "analytics"),
-    _BLP: (_UNKNOWN_BLP, "telemetry"),
-    "nextdns-alexa.txt": ("Amazon", "telemetry"),
-    "nextdns-roku.txt": ("Roku", "telemetry"),
-    "nextdns-samsung.txt": ("Samsung", "telemetry"),
-    "nextdns-sonos.txt": ("Sonos", "telemetry"),
-    "nextdns-xiaomi.txt": ("Xiaomi", "telemetry"),
-}
 
 # list name -> {lower-cased section comment: (company, default category)}
 _SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
@@ -145,18 +113,6 @@ _SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-# list name -> device kinds its rules concern
-_LIST_DEVICES: dict[str, tuple[str, ...]] = {
-    "SmartTV.txt": ("tv",),
-    "AmazonFireTV.txt": ("streamer", "tv"),
-    "android-tracking.txt": (),
-    _BLP: ("tv",),
-    "nextdns-alexa.txt": ("speaker", "streamer", "tv"),
-    "nextdns-roku.txt": ("streamer", "tv"),
-    "nextdns-samsung.txt": ("tv",),
-    "nextdns-sonos.txt": ("speaker",),
-    "nextdns-xiaomi.txt": ("tv", "streamer"),
-}
 # Device makers a rule of a section-less list names as vendor (from its company).
 _DEVICE_VENDORS = frozenset({"Samsung", "LG Electronics", "Roku", "Amazon", "Sonos", "Xiaomi"})
 # Section companies that are not device vendors (apps, broadcasters, unknown).
@@ -253,15 +209,17 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
     as ``exceptions``. Lines that are not a single valid domain are skipped and
     counted.
     """
-    default_company, default_category = _LIST_DEFAULTS.get(
-        list_name, (f"Unknown (Perflyst {list_name})", "telemetry")
-    )
+    entry = BUNDLED_BY_FILE.get(list_name)
+    devices: tuple[str, ...] = ()
+    if entry is None:
+        default_company, default_category = f"Unknown (Perflyst {list_name})", "telemetry"
+        source, citation = f"perflyst:{list_name}", f"Perflyst/PiHoleBlocklist {list_name}"
+        sectionless = False
+    else:
+        default_company, default_category = entry.company, entry.category
+        source, citation = entry.source, entry.citation
+        sectionless, devices = not entry.sections, entry.devices
     sections = _SECTIONS.get(list_name, {})
-    source, citation = _IDENTITY.get(
-        list_name, (f"perflyst:{list_name}", f"Perflyst/PiHoleBlocklist {list_name}")
-    )
-    sectionless = list_name in _IDENTITY
-    devices = _LIST_DEVICES.get(list_name, ())
     company, category = default_company, default_category
     rules: list[tuple[str, TrackerInfo]] = []
     withheld: list[str] = []

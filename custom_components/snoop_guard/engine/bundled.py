@@ -1,0 +1,201 @@
+"""The bundled tracker lists: which files, in which order, and how each is attributed.
+
+Every list here is permissively licensed and ships with its notice (see
+``data/THIRD-PARTY-LISTS-NOTICE.md`` and ``data/SOURCES.json``); GPL, non-commercial
+or unlicensed lists are never bundled (they are subscriptions, fetched at run
+time). Order is precedence: the first list to name a domain attributes it.
+
+Two kinds of file:
+
+* lists with section comments (Perflyst): a ``# Samsung`` comment names the
+  company of the rules below it (:mod:`.perflyst` knows the sections);
+* section-less lists: a rule's company is :data:`.curated.KNOWN_OWNERS`'s for its
+  domain, else the list's default. Entries the functional allow-list covers, and
+  :data:`.perflyst.WITHHELD` names, are not loaded from them.
+
+Files whose name starts with ``tv-`` are *TV subsets* written by
+``scripts/bundle_lists.py`` from a larger upstream list: only the entries under a
+registrable domain of :data:`TV_SCOPE` (device makers and TV ad / ACR companies),
+converted to one domain per line. The script records upstream commit and
+sha256 of input and output in ``SOURCES.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BUNDLED", "BUNDLED_BY_FILE", "TV_SCOPE", "BundledList"]
+
+
+@dataclass(frozen=True, slots=True)
+class BundledList:
+    """One bundled list file and its identity."""
+
+    file: str
+    source: str  # rule source id shown with a verdict
+    citation: str
+    company: str  # default company (section-less lists: when KNOWN_OWNERS has none)
+    category: str  # default category (words in a name may say better)
+    devices: tuple[str, ...]  # device kinds its rules concern
+    sections: bool = False  # Perflyst-style section comments name the company
+
+
+def _unknown(what: str) -> str:
+    return f"Unknown ({what})"
+
+
+_PERFLYST = "Perflyst/PiHoleBlocklist"
+_TV = ("tv",)
+_TV_STREAMER = ("tv", "streamer")
+_ALL_KINDS = ("speaker", "streamer", "tv")
+
+BUNDLED: tuple[BundledList, ...] = (
+    BundledList(
+        "SmartTV.txt",
+        "perflyst:SmartTV.txt",
+        f"{_PERFLYST} SmartTV.txt",
+        _unknown("Perflyst SmartTV list"),
+        "telemetry",
+        _TV,
+        sections=True,
+    ),
+    BundledList(
+        "AmazonFireTV.txt",
+        "perflyst:AmazonFireTV.txt",
+        f"{_PERFLYST} AmazonFireTV.txt",
+        "Amazon",
+        "telemetry",
+        ("streamer", "tv"),
+        sections=True,
+    ),
+    BundledList(
+        "android-tracking.txt",
+        "perflyst:android-tracking.txt",
+        f"{_PERFLYST} android-tracking.txt",
+        _unknown("Perflyst android-tracking list"),
+        "analytics",
+        (),
+        sections=True,
+    ),
+    BundledList(
+        "blocklistproject-smart-tv.txt",
+        "blocklistproject:smart-tv.txt",
+        "blocklistproject/Lists smart-tv.txt (Unlicense)",
+        _unknown("Block List Project smart-tv list"),
+        "telemetry",
+        _TV,
+    ),
+    *(
+        BundledList(
+            f"nextdns-{ident}.txt",
+            f"nextdns:native-tracking-domains/{ident}",
+            f"nextdns/native-tracking-domains domains/{ident} (MIT)",
+            company,
+            "telemetry",
+            devices,
+        )
+        for ident, company, devices in (
+            ("alexa", "Amazon", _ALL_KINDS),
+            ("roku", "Roku", ("streamer", "tv")),
+            ("samsung", "Samsung", _TV),
+            ("sonos", "Sonos", ("speaker",)),
+            ("xiaomi", "Xiaomi", _TV_STREAMER),
+        )
+    ),
+    BundledList(
+        "hkamran80-smart-tv.txt",
+        "hkamran80:smart-tv.txt",
+        "hkamran80/blocklists smart-tv.txt (MIT)",
+        _unknown("hkamran80 smart-tv list"),
+        "telemetry",
+        _TV,
+    ),
+    BundledList(
+        "lagthesystem-smart-tv.txt",
+        "lagthesystem:Smart-TV-Blocklist",
+        "LagTheSystem/Smart-TV-Blocklist main.txt (Unlicense)",
+        _unknown("LagTheSystem Smart-TV list"),
+        "telemetry",
+        _TV,
+    ),
+    BundledList(
+        "goodbyeads-samsung.txt",
+        "goodbyeads:Samsung-AdBlock",
+        "jerryn70/GoodbyeAds Extension/GoodbyeAds-Samsung-AdBlock.txt (MIT)",
+        "Samsung",
+        "ads",
+        _TV,
+    ),
+    BundledList(
+        "goodbyeads-xiaomi.txt",
+        "goodbyeads:Xiaomi-Extension",
+        "jerryn70/GoodbyeAds Extension/GoodbyeAds-Xiaomi-Extension.txt (MIT)",
+        "Xiaomi",
+        "ads",
+        _TV_STREAMER,
+    ),
+    BundledList(
+        "tv-shadowwhisperer-tracking.txt",
+        "shadowwhisperer:Tracking (TV subset)",
+        "ShadowWhisperer/BlockLists Lists/Tracking, TV vendor subset (Unlicense)",
+        _unknown("ShadowWhisperer Tracking list"),
+        "analytics",
+        _ALL_KINDS,
+    ),
+    BundledList(
+        "tv-shadowwhisperer-ads.txt",
+        "shadowwhisperer:Ads (TV subset)",
+        "ShadowWhisperer/BlockLists Lists/Ads, TV vendor subset (Unlicense)",
+        _unknown("ShadowWhisperer Ads list"),
+        "ads",
+        _ALL_KINDS,
+    ),
+    BundledList(
+        "tv-anudeep-adservers.txt",
+        "anudeep:adservers (TV subset)",
+        "anudeepND/blacklist adservers.txt, TV vendor subset (MIT)",
+        _unknown("anudeepND adservers list"),
+        "ads",
+        _ALL_KINDS,
+    ),
+    BundledList(
+        "tv-stevenblack.txt",
+        "stevenblack:hosts (TV subset)",
+        "StevenBlack/hosts data/StevenBlack/hosts, TV vendor subset (MIT)",
+        _unknown("StevenBlack hosts list"),
+        "tracking",
+        _ALL_KINDS,
+    ),
+)
+BUNDLED_BY_FILE: dict[str, BundledList] = {entry.file: entry for entry in BUNDLED}
+
+# Registrable domains whose entries the TV subsets keep: device makers' service
+# domains and TV ad / ACR companies. Each has an owner in KNOWN_OWNERS (tested).
+# Domains that only serve content (image CDNs, video delivery) are left out on
+# purpose: a general list's entry there is more likely a false positive.
+TV_SCOPE: frozenset[str] = frozenset(
+    {
+        # Samsung (TVs, Samsung Ads)
+        *("samsung.com", "samsungacr.com", "samsungads.com", "samsungadhub.com"),
+        *("samsungcloudsolution.com", "samsungcloudsolution.net", "samsungelectronics.com"),
+        *("samsungosp.com", "samsungqbe.com", "samsungrm.net", "samsungtvads.com"),
+        *("samsungyosemite.com", "samsungrs.com", "adgrx.com"),
+        # LG (webOS TVs, LG Ad Solutions)
+        *("lge.com", "lgappstv.com", "lgsmartad.com", "lgtvcommon.com", "lgtvsdp.com"),
+        *("lgsmartplatform.com", "lgads.tv"),
+        # Roku
+        *("roku.com", "ravm.tv"),
+        # Amazon (Fire TV, Echo): device, ads and associates domains
+        *("amazon.com", "amazon.co.uk", "amazon.de", "amazon.fr", "amazon.it", "amazon.es"),
+        *("amazon.co.jp", "amazon.ca", "amazon.in", "amazon.com.au", "amazon.com.br"),
+        *("amazon-adsystem.com", "assoc-amazon.com", "a2z.com", "amazonalexa.com"),
+        "alexa.com",
+        # Xiaomi (Mi TV, Mi Box, MIUI)
+        *("xiaomi.com", "xiaomi.net", "miui.com", "mi.com"),
+        # ACR and TV measurement companies
+        *("alphonso.tv", "samba.tv", "tvinteractive.tv", "smartclip.net", "smartclip.com"),
+        "kuyun.com",
+        # Other TV makers
+        *("hismarttv.com", "sony.tv", "nettvservices.com", "vizio.com"),
+    }
+)

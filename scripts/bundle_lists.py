@@ -1,0 +1,213 @@
+"""Write the bundled copies of permissively licensed TV tracker lists (maintainers only).
+
+Run: ``python scripts/bundle_lists.py UPSTREAM_DIR`` from the repository root, where
+UPSTREAM_DIR holds the upstream files at the commits below, each stored as
+``<owner>+<repo>/<path with "/" replaced by "__">`` (e.g. from
+``git -C <clone> show <commit>:<path>``). ``--check`` only verifies that the
+bundled files and ``SOURCES.json`` are what the upstream copies give.
+
+For each upstream file it writes ``engine/data/<file>``: every entry the engine's
+list parser accepts, one domain per line, sorted, without duplicates, under a
+header naming the upstream, its commit and licence and what was changed. For the
+``tv-*`` files (subsets of large general lists) only entries under a registrable
+domain of :data:`engine.bundled.TV_SCOPE` are kept. ``SOURCES.json`` gets a
+``tv_lists`` section with the sha256 of every input and output.
+
+Only lists whose licence permits redistribution with a notice are listed here
+(MIT, Unlicense); never add a GPL, non-commercial or unlicensed list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from custom_components.snoop_guard.engine import psl  # noqa: E402
+from custom_components.snoop_guard.engine.bundled import BUNDLED_BY_FILE, TV_SCOPE  # noqa: E402
+from custom_components.snoop_guard.engine.lists import parse_list  # noqa: E402
+
+DATA = REPO / "custom_components" / "snoop_guard" / "engine" / "data"
+SECTION = "tv_lists"
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """One upstream file and the bundled file made from it."""
+
+    file: str
+    repo: str
+    path: str
+    commit: str
+    commit_date: str
+    license: str
+    license_file: str
+    copyright: str
+
+    @property
+    def subset(self) -> bool:
+        return self.file.startswith("tv-")
+
+    @property
+    def stored_as(self) -> str:
+        return f"{self.repo.replace('/', '+')}/{self.path.replace('/', '__')}"
+
+
+_HKAMRAN = ("hkamran80/blocklists", "a2a5923bc833920c6881f67b39c2ba60b5c21095", "2025-03-11")
+_LAG = ("LagTheSystem/Smart-TV-Blocklist", "372ace08d78207805a613a6cbb3586431d44277a", "2025-04-01")
+_GOODBYE = ("jerryn70/GoodbyeAds", "3a339aec808119303566e99e369be10f49190fe5", "2024-11-22")
+_SHADOW = ("ShadowWhisperer/BlockLists", "2d65ab5791514976c1f6c6131af5a72d59defb12", "2026-08-22")
+_ANUDEEP = ("anudeepND/blacklist", "8348a4d2a3b5d0e367bc5f2fae91cf949a50361e", "2025-12-27")
+_STEVEN = ("StevenBlack/hosts", "e2237a59504246140980dc7bbcb9f0efbe0ef686", "unknown")
+_UNLICENSE = "Unlicense (public domain dedication)"
+
+UPSTREAMS: tuple[Upstream, ...] = (
+    Upstream(
+        "hkamran80-smart-tv.txt", _HKAMRAN[0], "smart-tv.txt", *_HKAMRAN[1:],
+        "MIT", "HKAMRAN80-LICENSE", "Copyright (c) 2023 H. Kamran",
+    ),
+    Upstream(
+        "lagthesystem-smart-tv.txt", _LAG[0], "main.txt", *_LAG[1:],
+        _UNLICENSE, "LAGTHESYSTEM-LICENSE", "",
+    ),
+    Upstream(
+        "goodbyeads-samsung.txt", _GOODBYE[0], "Extension/GoodbyeAds-Samsung-AdBlock.txt",
+        *_GOODBYE[1:], "MIT", "GOODBYEADS-LICENSE", "Copyright (c) 2018 Jerry Joseph",
+    ),
+    Upstream(
+        "goodbyeads-xiaomi.txt", _GOODBYE[0], "Extension/GoodbyeAds-Xiaomi-Extension.txt",
+        *_GOODBYE[1:], "MIT", "GOODBYEADS-LICENSE", "Copyright (c) 2018 Jerry Joseph",
+    ),
+    Upstream(
+        "tv-shadowwhisperer-tracking.txt", _SHADOW[0], "Lists/Tracking", *_SHADOW[1:],
+        _UNLICENSE, "SHADOWWHISPERER-LICENSE", "",
+    ),
+    Upstream(
+        "tv-shadowwhisperer-ads.txt", _SHADOW[0], "Lists/Ads", *_SHADOW[1:],
+        _UNLICENSE, "SHADOWWHISPERER-LICENSE", "",
+    ),
+    Upstream(
+        "tv-anudeep-adservers.txt", _ANUDEEP[0], "adservers.txt", *_ANUDEEP[1:],
+        "MIT", "ANUDEEP-LICENSE", "Copyright (c) 2018 Anudeep ND",
+    ),
+    Upstream(
+        "tv-stevenblack.txt", _STEVEN[0], "data/StevenBlack/hosts", *_STEVEN[1:],
+        "MIT", "STEVENBLACK-LICENSE", "Copyright (c) 2023 Steven Black",
+    ),
+)  # fmt: skip
+
+
+def in_scope(domain: str) -> bool:
+    """True when ``domain`` lies under a registrable domain of TV_SCOPE."""
+    return psl.registrable_domain(domain) in TV_SCOPE
+
+
+def entries(text: str, source: str, *, subset: bool) -> list[str]:
+    """Return the sorted, distinct rule domains of an upstream list (a TV subset if asked)."""
+    result = parse_list(text, source, max_rules=10_000_000)
+    domains = set(result.block) | set(result.block_exact)
+    if subset:
+        domains = {domain for domain in domains if in_scope(domain)}
+    return sorted(domains)
+
+
+def render(upstream: Upstream, domains: list[str]) -> str:
+    """Return the bundled file's text."""
+    changed = "one domain per line, sorted, duplicates and unusable lines removed"
+    if upstream.subset:
+        changed += "; only entries under the TV vendor and TV ad/ACR domains of engine/bundled.py"
+    header = (
+        f"# Snoop Guard bundled copy of {upstream.repo} {upstream.path}",
+        f"# Upstream commit {upstream.commit} ({upstream.commit_date})",
+        f"# Licence: {upstream.license}; see {upstream.license_file}"
+        " and THIRD-PARTY-LISTS-NOTICE.md",
+        f"# Changes: {changed}",
+        f"# Entries: {len(domains)}",
+    )
+    return "\n".join((*header, "", *domains)) + "\n"
+
+
+def sha256(data: bytes) -> str:
+    """Return the hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
+    """Return the bundled texts by file name and the ``tv_lists`` provenance section."""
+    texts: dict[str, str] = {}
+    lists: dict[str, object] = {}
+    for upstream in UPSTREAMS:
+        if upstream.file not in BUNDLED_BY_FILE:
+            raise SystemExit(f"{upstream.file} is not in engine/bundled.py BUNDLED")
+        raw = (upstream_dir / upstream.stored_as).read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        domains = entries(text, upstream.stored_as, subset=upstream.subset)
+        texts[upstream.file] = render(upstream, domains)
+        lists[upstream.file] = {
+            "upstream": f"https://github.com/{upstream.repo}",
+            "upstream_path": upstream.path,
+            "commit": upstream.commit,
+            "commit_date": upstream.commit_date,
+            "license": upstream.license,
+            "license_file": upstream.license_file,
+            "copyright": upstream.copyright or None,
+            "upstream_sha256": sha256(raw),
+            "subset": upstream.subset,
+            "entries": len(domains),
+            "sha256": sha256(texts[upstream.file].encode()),
+        }
+    section = {
+        "note": (
+            "Written by scripts/bundle_lists.py from the upstream files at the commits named; "
+            "'subset' files keep only entries under engine/bundled.py TV_SCOPE. Loaded by "
+            "engine/perflyst.py like the other section-less lists (allow-listed and WITHHELD "
+            "names are not loaded)."
+        ),
+        "lists": lists,
+    }
+    return texts, section
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` verify) the bundled TV lists."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("upstream_dir", type=Path)
+    parser.add_argument("--check", action="store_true", help="verify only, write nothing")
+    args = parser.parse_args(argv)
+    texts, section = build(args.upstream_dir)
+    sources_path = DATA / "SOURCES.json"
+    sources = json.loads(sources_path.read_text(encoding="utf-8"))
+    if args.check:
+        stale = [name for name, text in texts.items() if (DATA / name).read_text() != text]
+        old = sources.get(SECTION, {}).get("lists", {})
+        lists = section["lists"]
+        assert isinstance(lists, dict)
+        stale += [
+            name
+            for name, entry in lists.items()
+            if {k: v for k, v in old.get(name, {}).items() if k != "copied"} != entry
+        ]
+        print("up to date" if not stale else f"stale: {', '.join(sorted(set(stale)))}")
+        return 1 if stale else 0
+    today = datetime.now(UTC).date().isoformat()
+    lists = section["lists"]
+    assert isinstance(lists, dict)
+    for name, text in texts.items():
+        (DATA / name).write_text(text, encoding="utf-8")
+        lists[name]["copied"] = today
+        print(f"{name}: {lists[name]['entries']} entries")
+    sources[SECTION] = section
+    sources_path.write_text(json.dumps(sources, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
