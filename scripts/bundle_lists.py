@@ -32,8 +32,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from custom_components.snoop_guard.engine import psl  # noqa: E402
-from custom_components.snoop_guard.engine.bundled import BUNDLED_BY_FILE, TV_SCOPE  # noqa: E402
+from custom_components.snoop_guard.engine.bundled import (  # noqa: E402
+    BUNDLED_BY_FILE,
+    SDK_SCOPE,
+    SDK_SITES,
+    TV_SCOPE,
+)
 from custom_components.snoop_guard.engine.lists import parse_list  # noqa: E402
+from custom_components.snoop_guard.engine.names import suffixes  # noqa: E402
+from custom_components.snoop_guard.engine.perflyst import NEEDED, WITHHELD  # noqa: E402
 
 DATA = REPO / "custom_components" / "snoop_guard" / "engine" / "data"
 SECTION = "tv_lists"
@@ -105,25 +112,52 @@ UPSTREAMS: tuple[Upstream, ...] = (
 )  # fmt: skip
 
 
+SCOPE = TV_SCOPE | SDK_SCOPE
+
+
 def in_scope(domain: str) -> bool:
-    """True when ``domain`` lies under a registrable domain of TV_SCOPE."""
-    return psl.registrable_domain(domain) in TV_SCOPE
+    """True when ``domain`` lies under a registrable domain of TV_SCOPE or SDK_SCOPE.
+
+    The domain of an SDK_SITES company itself (and its ``www`` name) is not: a
+    rule there would block the company's web site, not only its collection hosts.
+    """
+    registrable = psl.registrable_domain(domain)
+    if registrable in SDK_SITES and domain in (registrable, f"www.{registrable}"):
+        return False
+    return registrable in SCOPE
+
+
+def prune(domains: set[str]) -> set[str]:
+    """Drop entries a kept parent entry already covers (rules cover subdomains).
+
+    A parent the engine will not load (allow-listed, a parent of an allow-listed
+    name, or WITHHELD) covers nothing, so its children stay.
+    """
+    covering = {domain for domain in domains if domain not in NEEDED and domain not in WITHHELD}
+    return {
+        domain
+        for domain in domains
+        if not any(parent in covering for parent in list(suffixes(domain))[1:])
+    }
 
 
 def entries(text: str, source: str, *, subset: bool) -> list[str]:
-    """Return the sorted, distinct rule domains of an upstream list (a TV subset if asked)."""
+    """Return the sorted rule domains of an upstream list (a TV subset if asked), pruned."""
     result = parse_list(text, source, max_rules=10_000_000)
     domains = set(result.block) | set(result.block_exact)
     if subset:
         domains = {domain for domain in domains if in_scope(domain)}
-    return sorted(domains)
+    return sorted(prune(domains))
 
 
 def render(upstream: Upstream, domains: list[str]) -> str:
     """Return the bundled file's text."""
-    changed = "one domain per line, sorted, duplicates and unusable lines removed"
+    changed = (
+        "one domain per line, sorted; duplicates, unusable lines and entries a parent entry"
+        " covers removed"
+    )
     if upstream.subset:
-        changed += "; only entries under the TV vendor and TV ad/ACR domains of engine/bundled.py"
+        changed += "; only entries under the TV and SDK company domains of engine/bundled.py"
     header = (
         f"# Snoop Guard bundled copy of {upstream.repo} {upstream.path}",
         f"# Upstream commit {upstream.commit} ({upstream.commit_date})",

@@ -10,7 +10,12 @@ import pytest
 
 from custom_components.snoop_guard.engine import psl
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
-from custom_components.snoop_guard.engine.bundled import BUNDLED_BY_FILE, TV_SCOPE
+from custom_components.snoop_guard.engine.bundled import (
+    BUNDLED_BY_FILE,
+    SDK_SCOPE,
+    SDK_SITES,
+    TV_SCOPE,
+)
 from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.curated import KNOWN_OWNERS
 from custom_components.snoop_guard.engine.perflyst import BUNDLED_LISTS, WITHHELD, parse_blocklist
@@ -176,12 +181,20 @@ def test_tv_subsets_keep_only_tv_scope_entries() -> None:
         ]
         assert domains == sorted(set(domains)), name
         if name.startswith("tv-"):
-            assert all(psl.registrable_domain(domain) in TV_SCOPE for domain in domains), name
+            scope = TV_SCOPE | SDK_SCOPE
+            assert all(psl.registrable_domain(domain) in scope for domain in domains), name
+            assert not any(
+                domain in SDK_SITES or domain.removeprefix("www.") in SDK_SITES
+                for domain in domains
+            )
 
 
-def test_tv_scope_domains_have_an_owner() -> None:
-    assert all(domain in KNOWN_OWNERS for domain in TV_SCOPE)
-    assert all(psl.registrable_domain(domain) == domain for domain in TV_SCOPE)
+def test_scope_domains_have_an_owner() -> None:
+    assert SDK_SITES <= SDK_SCOPE
+    assert not TV_SCOPE & SDK_SCOPE
+    for domain in TV_SCOPE | SDK_SCOPE:
+        assert domain in KNOWN_OWNERS, domain
+        assert psl.registrable_domain(domain) == domain
 
 
 def test_generator_converts_and_filters_upstream_formats() -> None:

@@ -629,4 +629,12 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "AdroitAdorKhan/EnergizedProtection issue #48 (blocked, Mi Remote cannot update sources)",
         ("Xiaomi",),
     ),
+    AllowRow(
+        "hbo-max-roku-freewheel",
+        "2ecd5.v.fwmrm.net",
+        "exact",
+        "FreeWheel ad decisions for HBO Max on Roku; blocked, the app crashes",
+        "hagezi/dns-blocklists issue #4923 (HBO Max on Roku crashed until it was allowed)",
+        ("Roku",),
+    ),
 )

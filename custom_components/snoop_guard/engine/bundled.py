@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BUNDLED", "BUNDLED_BY_FILE", "TV_SCOPE", "BundledList"]
+__all__ = ["BUNDLED", "BUNDLED_BY_FILE", "SDK_SCOPE", "SDK_SITES", "TV_SCOPE", "BundledList"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,5 +197,92 @@ TV_SCOPE: frozenset[str] = frozenset(
         "kuyun.com",
         # Other TV makers
         *("hismarttv.com", "sony.tv", "nettvservices.com", "vizio.com"),
+    }
+)
+
+# Registrable domains of ad, measurement, analytics and crash-reporting companies
+# whose SDKs or ad servers TV and streaming apps embed (CTV ad exchanges and
+# verification, audience measurement, video analytics, app analytics). They exist
+# for that purpose only, so a general list's entries under them are kept in the
+# ``tv-*`` subsets too. Each has an owner in KNOWN_OWNERS (tested).
+SDK_SCOPE: frozenset[str] = frozenset(
+    {
+        "2o7.net",
+        "adcolony.com",
+        "adjust.com",
+        "adnxs.com",
+        "adsafeprotected.com",
+        "amplitude.com",
+        "app-measurement.com",
+        "appboy.com",
+        "applovin.com",
+        "appsflyer.com",
+        "bluekai.com",
+        "branch.io",
+        "braze.com",
+        "casalemedia.com",
+        "chartbeat.net",
+        "chartboost.com",
+        "conviva.com",
+        "crashlytics.com",
+        "criteo.com",
+        "criteo.net",
+        "demdex.net",
+        "doubleclick.net",
+        "doubleverify.com",
+        "everesttech.net",
+        "flurry.com",
+        "fwmrm.net",
+        "google-analytics.com",
+        "googleadservices.com",
+        "googlesyndication.com",
+        "imrworldwide.com",
+        "inmobi.com",
+        "innovid.com",
+        "kochava.com",
+        "krxd.net",
+        "litix.io",
+        "mixpanel.com",
+        "moatads.com",
+        "mopub.com",
+        "mparticle.com",
+        "newrelic.com",
+        "nice264.com",
+        "nr-data.net",
+        "omtrdc.net",
+        "openx.net",
+        "pubmatic.com",
+        "quantserve.com",
+        "rlcdn.com",
+        "rubiconproject.com",
+        "scorecardresearch.com",
+        "segment.io",
+        "sentry.io",
+        "smartadserver.com",
+        "spotx.tv",
+        "spotxchange.com",
+        "springserve.com",
+        "stickyadstv.com",
+        "tapjoy.com",
+        "tapjoyads.com",
+        "teads.tv",
+        "tremorhub.com",
+        "tvsquared.com",
+        "umeng.com",
+        "vungle.com",
+        "youboranqs01.com",
+    }
+)
+# SDK_SCOPE domains that also carry the company's own web site (product pages,
+# docs, sign-in): the subsets keep their collection hosts but not an entry for
+# the domain itself or its ``www`` name, which would block the whole site.
+SDK_SITES: frozenset[str] = frozenset(
+    {
+        *("adcolony.com", "adjust.com", "amplitude.com", "applovin.com", "appsflyer.com"),
+        *("bluekai.com", "braze.com", "branch.io", "chartboost.com", "conviva.com"),
+        *("criteo.com", "doubleverify.com", "flurry.com", "inmobi.com", "innovid.com"),
+        *("kochava.com", "mixpanel.com", "mopub.com", "mparticle.com", "newrelic.com"),
+        *("pubmatic.com", "sentry.io", "smartadserver.com", "springserve.com", "spotx.tv"),
+        *("tapjoy.com", "tvsquared.com", "umeng.com", "vungle.com"),
     }
 )

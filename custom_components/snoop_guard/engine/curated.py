@@ -116,6 +116,35 @@ _XIAOMI_TV = (
 )
 _XIAOMI_ADS = "easylist/easylist issue #2113 (||*.ad.mi.com, ||*.ad.xiaomi.com); " + _XIAOMI_TV
 
+_MPARTICLE = (
+    "mParticle Roku SDK (mParticle/mparticle-roku-sdk mParticleCore.brs: events to "
+    "nativesdks.mparticle.com, identity to identity.mparticle.com)"
+)
+_SEGMENT = (
+    "Segment's Roku client (segmentio/analytics-roku SegmentAnalytics.brs: apiHost "
+    "api.segment.io, settings from cdn-settings.segment.com)"
+)
+_AMPLITUDE = (
+    "Amplitude Swift SDK for iOS and tvOS (amplitude/Amplitude-Swift Constants.swift: "
+    "DEFAULT_API_HOST api2.amplitude.com, EU_DEFAULT_API_HOST api.eu.amplitude.com)"
+)
+_DATADOG = (
+    "Datadog SDK for Roku (DataDog/dd-sdk-roku datadogSdk.bs: intake hosts per site, "
+    "browser-intake-datadoghq.com, -us3-, -us5-, -ap1-, browser-intake-datadoghq.eu)"
+)
+_NEWRELIC = (
+    "New Relic Roku video agent (newrelic/video-agent-roku NRAgent.brs: insights-collector, "
+    "mobile-collector, log-api, log-api.eu and metric-api .newrelic.com)"
+)
+_SENTRY = (
+    "Sentry for tvOS (sentry.io/for/tvos) and Sentry Apple SDK docs: events go to the DSN "
+    "host, o<org>.ingest.sentry.io"
+)
+_DOUBLEVERIFY = (
+    "DoubleVerify ad verification tag (dvtp_src script requesting tps<n>.doubleverify.com); "
+    "icebond/UpdatePIHole huluads.txt (tps30.doubleverify.com among Hulu-on-Roku ad hosts)"
+)
+
 _TVS = ("tv", "streamer")
 _FIRE = ("streamer", "speaker", "tv")
 
@@ -447,6 +476,45 @@ CURATED: tuple[CuratedRow, ...] = (
         ("Xiaomi",),
         ("tv", "streamer"),
     ),
+    # Analytics, monitoring and ad-verification SDKs with a TV platform build
+    # (Roku, tvOS): their collection hosts, from the SDKs' own sources.
+    *(
+        CuratedRow(host, "mParticle", "analytics", _MPARTICLE, devices=_TVS)
+        for host in ("nativesdks.mparticle.com", "identity.mparticle.com")
+    ),
+    *(
+        CuratedRow(host, "Segment (Twilio)", "analytics", _SEGMENT, devices=_TVS)
+        for host in ("api.segment.io", "cdn-settings.segment.com")
+    ),
+    *(
+        CuratedRow(host, "Amplitude", "analytics", _AMPLITUDE, devices=_TVS)
+        for host in ("api2.amplitude.com", "api.eu.amplitude.com")
+    ),
+    *(
+        CuratedRow(host, "Datadog", "telemetry", _DATADOG, devices=_TVS)
+        for host in (
+            "browser-intake-datadoghq.com",
+            "browser-intake-us3-datadoghq.com",
+            "browser-intake-us5-datadoghq.com",
+            "browser-intake-ap1-datadoghq.com",
+            "browser-intake-datadoghq.eu",
+        )
+    ),
+    *(
+        CuratedRow(host, "New Relic", "telemetry", _NEWRELIC, devices=_TVS)
+        for host in (
+            "insights-collector.newrelic.com",
+            "mobile-collector.newrelic.com",
+            "log-api.newrelic.com",
+            "log-api.eu.newrelic.com",
+            "metric-api.newrelic.com",
+        )
+    ),
+    CuratedRow("ingest.sentry.io", "Sentry", "telemetry", _SENTRY, devices=_TVS),
+    *(
+        CuratedRow(host, "DoubleVerify", "ads", _DOUBLEVERIFY, devices=_TVS)
+        for host in ("tps.doubleverify.com", "tps30.doubleverify.com")
+    ),
 )
 
 KNOWN_OWNERS: dict[str, str] = {
@@ -454,10 +522,13 @@ KNOWN_OWNERS: dict[str, str] = {
     # Shared hosting (amazonaws.com, cloudfront.net, akamaihd.net, azureedge.net,
     # msecnd.net) is deliberately absent: the customer behind it is unknown.
     "2mdn.net": "Google",
+    "2o7.net": "Adobe",
     "a2z.com": "Amazon",
     "adcolony.com": "AdColony",
     "adgrx.com": "AdGear (Samsung Ads)",
     "adjust.com": "Adjust",
+    "adnxs.com": "Xandr (Microsoft)",
+    "adsafeprotected.com": "Integral Ad Science",
     "alexa.com": "Amazon (Alexa Internet)",
     "alphonso.tv": "Alphonso (LG Ad Solutions)",
     "amazon-adsystem.com": "Amazon Ads",
@@ -473,18 +544,32 @@ KNOWN_OWNERS: dict[str, str] = {
     "amazon.in": "Amazon",
     "amazon.it": "Amazon",
     "amazonalexa.com": "Amazon",
+    "amplitude.com": "Amplitude",
+    "app-measurement.com": "Google (Firebase Analytics)",
     "appboy.com": "Braze (Appboy)",
     "apple.com": "Apple",
     "applovin.com": "AppLovin",
     "applvn.com": "AppLovin",
     "appsflyer.com": "AppsFlyer",
     "assoc-amazon.com": "Amazon (Associates)",
+    "bluekai.com": "Oracle (BlueKai)",
     "branch.io": "Branch",
+    "braze.com": "Braze",
+    "casalemedia.com": "Index Exchange",
+    "chartbeat.net": "Chartbeat",
+    "chartboost.com": "Chartboost",
     "cjpowercast.com": "CJ PowerCast",
+    "conviva.com": "Conviva",
     "crashlytics.com": "Google (Firebase Crashlytics)",
+    "criteo.com": "Criteo",
+    "criteo.net": "Criteo",
+    "demdex.net": "Adobe",
     "doubleclick.net": "Google",
+    "doubleverify.com": "DoubleVerify",
+    "everesttech.net": "Adobe",
     "facebook.com": "Meta (Facebook)",
     "flurry.com": "Flurry (Yahoo)",
+    "fwmrm.net": "FreeWheel (Comcast)",
     "google-analytics.com": "Google",
     "googleadservices.com": "Google",
     "googleapis.com": "Google",
@@ -493,8 +578,12 @@ KNOWN_OWNERS: dict[str, str] = {
     "hismarttv.com": "Hisense",
     "hockeyapp.net": "Microsoft (HockeyApp)",
     "hulu.com": "Hulu",
+    "imrworldwide.com": "Nielsen",
     "inmobi.com": "InMobi",
+    "innovid.com": "Innovid",
     "instagram.com": "Meta (Instagram)",
+    "kochava.com": "Kochava",
+    "krxd.net": "Salesforce (Krux)",
     "kuyun.com": "Kuyun",
     "leanplum.com": "Leanplum",
     "lgads.tv": "LG Ad Solutions",
@@ -504,17 +593,29 @@ KNOWN_OWNERS: dict[str, str] = {
     "lgsmartplatform.com": "LG Electronics",
     "lgtvcommon.com": "LG Electronics",
     "lgtvsdp.com": "LG Electronics",
+    "litix.io": "Mux",
     "mi.com": "Xiaomi",
     "miui.com": "Xiaomi",
+    "mixpanel.com": "Mixpanel",
     "moatads.com": "Moat (Oracle)",
     "mopub.com": "MoPub",
+    "mparticle.com": "mParticle",
     "netflix.com": "Netflix",
     "nettvservices.com": "Philips (TP Vision)",
+    "newrelic.com": "New Relic",
+    "nice264.com": "NPAW (Youbora)",
+    "nr-data.net": "New Relic",
+    "omtrdc.net": "Adobe",
+    "openx.net": "OpenX",
     "pinterest.com": "Pinterest",
     "playstation.net": "Sony",
+    "pubmatic.com": "PubMatic",
     "pushwoosh.com": "Pushwoosh",
+    "quantserve.com": "Quantcast",
     "ravm.tv": "Roku",
+    "rlcdn.com": "LiveRamp",
     "roku.com": "Roku",
+    "rubiconproject.com": "Magnite (Rubicon Project)",
     "samba.tv": "Samba TV",
     "samsung.com": "Samsung",
     "samsungacr.com": "Samsung",
@@ -530,6 +631,10 @@ KNOWN_OWNERS: dict[str, str] = {
     "samsungrs.com": "Samsung",
     "samsungtvads.com": "Samsung Ads",
     "samsungyosemite.com": "Samsung",
+    "scorecardresearch.com": "comScore",
+    "segment.io": "Segment (Twilio)",
+    "sentry.io": "Sentry",
+    "smartadserver.com": "Equativ (Smart AdServer)",
     "smartclip.com": "smartclip",
     "smartclip.net": "smartclip",
     "snapads.com": "Snap",
@@ -537,9 +642,16 @@ KNOWN_OWNERS: dict[str, str] = {
     "sonos.com": "Sonos",
     "sony.com": "Sony",
     "sony.tv": "Sony",
+    "spotx.tv": "SpotX (Magnite)",
+    "spotxchange.com": "SpotX (Magnite)",
+    "springserve.com": "SpringServe (Magnite)",
+    "stickyadstv.com": "FreeWheel (Comcast)",
     "tapjoy.com": "Tapjoy",
     "tapjoyads.com": "Tapjoy",
+    "teads.tv": "Teads",
+    "tremorhub.com": "Tremor Video",
     "tvinteractive.tv": "Vizio (Inscape)",
+    "tvsquared.com": "TVSquared (Innovid)",
     "twitter.com": "Twitter (X)",
     "umeng.com": "Umeng (Alibaba)",
     "umengcloud.com": "Umeng (Alibaba)",
@@ -550,5 +662,6 @@ KNOWN_OWNERS: dict[str, str] = {
     "xiaomi.com": "Xiaomi",
     "xiaomi.net": "Xiaomi",
     "xiti.com": "AT Internet",
+    "youboranqs01.com": "NPAW (Youbora)",
     "yumenetworks.com": "YuMe (Amobee)",
 }

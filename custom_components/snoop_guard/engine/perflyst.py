@@ -24,6 +24,7 @@ from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 
 __all__ = [
     "BUNDLED_LISTS",
+    "NEEDED",
     "WITHHELD",
     "ParsedList",
     "guess_category",
@@ -67,7 +68,7 @@ WITHHELD: dict[str, str] = {
     "syncplusconfig.s3.amazonaws.com": _SHARED,
 }
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
-_NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
+NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
 
 _UNKNOWN_SMARTTV = "Unknown (Perflyst SmartTV list)"
 _UNKNOWN_ANDROID = "Unknown (Perflyst android-tracking list)"
@@ -248,7 +249,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if sectionless and (domain in WITHHELD or domain in _NEEDED):
+        if sectionless and (domain in WITHHELD or domain in NEEDED):
             withheld.append(domain)
             continue
         owner = owner_of(domain)

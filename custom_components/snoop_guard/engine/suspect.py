@@ -51,6 +51,9 @@ STRONG_TOKENS: dict[str, str] = {
     **dict.fromkeys(("report", "reports", "reporting", "trace", "traces", "tracing"), "telemetry"),
     **dict.fromkeys(("sentry", "bugsnag", "crashlytics", "bigdata"), "telemetry"),
     **dict.fromkeys(("matomo", "piwik"), "analytics"),
+    # Performance monitoring, measurement, experiments.
+    **dict.fromkeys(("monitor", "monitoring", "apm", "perfmon"), "telemetry"),
+    **dict.fromkeys(("measurements", "abtest", "abtesting"), "analytics"),
     "adv": "ads",
     # Vendor telemetry codenames (Amazon device metrics: unagi.amazon.<cc>).
     "unagi": "telemetry",
@@ -130,10 +133,19 @@ class Suspicion:
 
 
 def _host_labels(name: str) -> tuple[list[str], str | None]:
-    """Split ``name`` into its host labels and the registrable domain's own label."""
+    """Split ``name`` into its host labels and the registrable domain's own label.
+
+    On shared hosting (a suffix of the Public Suffix List's private section, such
+    as ``s3.amazonaws.com`` or ``herokuapp.com``) the label left of the suffix is a
+    customer's chosen name, like a host label: it is returned among the host
+    labels, and the hosting company's own label is the domain label.
+    """
     registrable = psl.registrable_domain(name)
     if registrable is None:
         return name.split("."), None
+    icann = psl.bundled().registrable_domain(name, private=False)
+    if icann is not None and icann != registrable:
+        registrable = icann
     head = name[: -len(registrable)].rstrip(".")
     own = registrable.split(".", 1)[0]
     return (head.split(".") if head else []), own

@@ -24,7 +24,7 @@ subscriptions into a matcher is in :mod:`.compiled`, the on-disk cache in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 
 from .explain import explain_verdict
@@ -447,7 +447,8 @@ class TrackerMatcher:
 
         Each matches :data:`SAFE_DOMAIN_RE`. dnsmasq applies a rule to every
         subdomain, so a rule is left out when an honoured allow rule sits at or
-        under it (blocking it would block the allowed name too) or covers it.
+        under it (blocking it would block the allowed name too) or covers it, and
+        when another returned rule is a parent of it (that one covers it).
         Exact rules are left out too: dnsmasq cannot express them. O(rules):
         call it in an executor for large subscriptions.
         """
@@ -460,8 +461,19 @@ class TrackerMatcher:
             out = [
                 domain for domain in out if domain not in protected and not domain.endswith(covered)
             ]
+        # A rule a kept parent rule already covers adds nothing to enforce.
+        kept = set(out)
+        out = [domain for domain in out if not any(parent in kept for parent in _parents(domain))]
         out.sort()
         return out
+
+
+def _parents(domain: str) -> Iterator[str]:
+    """Yield the parent names of ``domain`` (not ``domain`` itself), longest first."""
+    index = domain.find(".")
+    while index != -1:
+        yield domain[index + 1 :]
+        index = domain.find(".", index + 1)
 
 
 def _active(
