@@ -266,3 +266,33 @@ def test_needed_vendor_names_are_neither_blocked_nor_suspected(bundled: TrackerM
         assert verdict.normalized == name
         assert not verdict.tracker, name
         assert not verdict.suspected, name
+
+
+def test_generator_prunes_covered_children_but_not_under_needed_parents() -> None:
+    kept = bundle_lists.prune(
+        {
+            "doubleclick.net",
+            "ad.doubleclick.net",  # the parent entry covers it
+            "v.fwmrm.net",  # a parent of an allow-listed name: loaded exactly, covers nothing
+            "bea4.v.fwmrm.net",
+            "samsungotn.net",  # allow-listed (firmware)
+            "log.samsungotn.net",
+        }
+    )
+    assert kept == {
+        "doubleclick.net",
+        "v.fwmrm.net",
+        "bea4.v.fwmrm.net",
+        "samsungotn.net",
+        "log.samsungotn.net",
+    }
+
+
+def test_generator_scope_spares_sdk_company_sites() -> None:
+    assert bundle_lists.in_scope("api.mixpanel.com")
+    assert not bundle_lists.in_scope("mixpanel.com")
+    assert not bundle_lists.in_scope("www.mixpanel.com")
+    assert bundle_lists.in_scope("imrworldwide.com")  # a collection-only domain: whole
+    assert bundle_lists.in_scope("log.samsungacr.com")
+    assert not bundle_lists.in_scope("example.com")
+    assert not bundle_lists.in_scope("mixpanel.s3.amazonaws.com")
