@@ -40,7 +40,11 @@ from custom_components.snoop_guard.engine.bundled import (  # noqa: E402
 )
 from custom_components.snoop_guard.engine.lists import parse_list  # noqa: E402
 from custom_components.snoop_guard.engine.names import suffixes  # noqa: E402
-from custom_components.snoop_guard.engine.perflyst import NEEDED, WITHHELD  # noqa: E402
+from custom_components.snoop_guard.engine.perflyst import (  # noqa: E402
+    NEEDED,
+    WITHHELD,
+    vendor_function_name,
+)
 
 DATA = REPO / "custom_components" / "snoop_guard" / "engine" / "data"
 SECTION = "tv_lists"
@@ -131,9 +135,13 @@ def prune(domains: set[str]) -> set[str]:
     """Drop entries a kept parent entry already covers (rules cover subdomains).
 
     A parent the engine will not load (allow-listed, a parent of an allow-listed
-    name, or WITHHELD) covers nothing, so its children stay.
+    name, WITHHELD or a vendor function name) covers nothing, so its children stay.
     """
-    covering = {domain for domain in domains if domain not in NEEDED and domain not in WITHHELD}
+    covering = {
+        domain
+        for domain in domains
+        if domain not in NEEDED and domain not in WITHHELD and not vendor_function_name(domain)
+    }
     return {
         domain
         for domain in domains

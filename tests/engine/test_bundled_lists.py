@@ -18,7 +18,12 @@ from custom_components.snoop_guard.engine.bundled import (
 )
 from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.curated import KNOWN_OWNERS
-from custom_components.snoop_guard.engine.perflyst import BUNDLED_LISTS, WITHHELD, parse_blocklist
+from custom_components.snoop_guard.engine.perflyst import (
+    BUNDLED_LISTS,
+    WITHHELD,
+    parse_blocklist,
+    vendor_function_name,
+)
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
 from scripts import bundle_lists
 
@@ -296,3 +301,36 @@ def test_generator_scope_spares_sdk_company_sites() -> None:
     assert bundle_lists.in_scope("log.samsungacr.com")
     assert not bundle_lists.in_scope("example.com")
     assert not bundle_lists.in_scope("mixpanel.s3.amazonaws.com")
+
+
+@pytest.mark.parametrize(
+    ("name", "withheld"),
+    [
+        ("t1.a.market.xiaomi.com", True),  # app store images
+        ("image.pandora.xiaomi.com", True),  # home screen
+        ("cdn.fds.api.xiaomi.com", True),  # downloads
+        ("url8807.global.passport.xiaomi.com", True),  # sign-in
+        ("catalog.store.xiaomi.com", True),  # "log" inside a word is no telemetry word
+        ("sec-cdn.static.xiaomi.net", True),  # nor is "stat" inside "static"
+        ("api.ad.xiaomi.com", False),  # ads
+        ("data.mistat.xiaomi.com", False),
+        ("log.store.xiaomi.com", False),  # a telemetry word wins
+        ("insights.video.a2z.com", False),
+        ("video-ads.a2z.com", False),
+        ("xiaomi.com", False),  # the registrable domain itself: WITHHELD/allow-list decide
+        ("img.samsungads.com", False),  # a dedicated ad domain, not a service domain
+        ("cdn.example.com", False),
+    ],
+)
+def test_vendor_function_names(name: str, withheld: bool) -> None:
+    assert vendor_function_name(name) is withheld
+
+
+def test_vendor_function_entries_are_withheld_from_third_party_lists() -> None:
+    text = "0.0.0.0 t1.a.market.xiaomi.com\n0.0.0.0 tracking.intl.miui.com\n"
+    result = parse_blocklist(text, "goodbyeads-xiaomi.txt")
+    assert [domain for domain, _ in result.rules] == ["tracking.intl.miui.com"]
+    assert result.withheld == ("t1.a.market.xiaomi.com",)
+    # Perflyst's sectioned lists are curated by hand: their entries are kept.
+    perflyst = parse_blocklist("# Xioami Mi TV\nt1.a.market.xiaomi.com\n", "SmartTV.txt")
+    assert [domain for domain, _ in perflyst.rules] == ["t1.a.market.xiaomi.com"]

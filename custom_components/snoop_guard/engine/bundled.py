@@ -24,7 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BUNDLED", "BUNDLED_BY_FILE", "SDK_SCOPE", "SDK_SITES", "TV_SCOPE", "BundledList"]
+__all__ = [
+    "BUNDLED",
+    "BUNDLED_BY_FILE",
+    "SDK_SCOPE",
+    "SDK_SITES",
+    "TV_SCOPE",
+    "VENDOR_SERVICE_DOMAINS",
+    "BundledList",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,5 +292,22 @@ SDK_SITES: frozenset[str] = frozenset(
         *("kochava.com", "mixpanel.com", "mopub.com", "mparticle.com", "newrelic.com"),
         *("pubmatic.com", "sentry.io", "smartadserver.com", "springserve.com", "spotx.tv"),
         *("tapjoy.com", "tvsquared.com", "umeng.com", "vungle.com"),
+    }
+)
+
+# Device makers' service domains: the device's store, updates, sign-in, home
+# screen and media share them with its telemetry. From a third-party list, an
+# entry under one of them whose host labels name a function (store, image, CDN,
+# update, sign-in, payment ...) and no telemetry word is not loaded: general lists
+# often block such names, and blocking them breaks the device (see perflyst.py).
+# Dedicated ad / ACR domains (samsungads.com, lgsmartad.com ...) are not here.
+VENDOR_SERVICE_DOMAINS: frozenset[str] = frozenset(
+    {
+        *("samsung.com", "samsungcloudsolution.com", "samsungcloudsolution.net"),
+        *("samsungqbe.com", "samsungosp.com", "samsungelectronics.com"),
+        *("lge.com", "lgappstv.com", "lgtvcommon.com", "lgtvsdp.com", "lgsmartplatform.com"),
+        *("roku.com", "amazon.com", "amazonvideo.com", "a2z.com", "amazonalexa.com"),
+        *("xiaomi.com", "xiaomi.net", "miui.com", "mi.com", "mi-img.com"),
+        *("hismarttv.com", "sony.tv", "nettvservices.com", "vizio.com"),
     }
 )

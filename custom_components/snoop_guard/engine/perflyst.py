@@ -14,22 +14,27 @@ or a parent of it) and the :data:`WITHHELD` names are not loaded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from . import psl
 from .allowlist import FUNCTIONAL_ALLOW
-from .bundled import BUNDLED, BUNDLED_BY_FILE
+from .bundled import BUNDLED, BUNDLED_BY_FILE, VENDOR_SERVICE_DOMAINS
 from .curated import KNOWN_OWNERS
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
+from .suspect import STRONG_TOKENS
 
 __all__ = [
     "BUNDLED_LISTS",
+    "FUNCTION_WORDS",
     "NEEDED",
     "WITHHELD",
     "ParsedList",
     "guess_category",
     "owner_of",
     "parse_blocklist",
+    "vendor_function_name",
 ]
 
 BUNDLED_LISTS: tuple[str, ...] = tuple(entry.file for entry in BUNDLED)
@@ -67,6 +72,54 @@ WITHHELD: dict[str, str] = {
     "d3mjsomixevyw7.cloudfront.net": _SHARED,
     "syncplusconfig.s3.amazonaws.com": _SHARED,
 }
+_FIRE_TV_TIME = "Fire TV time (NTP) service host: without time, TLS and apps fail"
+WITHHELD.update(
+    {
+        "ftv-smtv.ntp-fireos.com": _FIRE_TV_TIME,
+        "tcllauncher.com": "TCL TV launcher service (the whole domain): the home screen needs it",
+        "leiniao.com": "TCL Thunderbird (Leiniao) TV platform (the whole domain, services too)",
+        "us.att.rcs.telephony.goog": "Google RCS messaging (Jibe) for a carrier: not a tracker",
+        "andr-25-aftkmst12-641002610.api.amazonvideo.com": "Prime Video API of a Fire TV model",
+    }
+)
+# Host-label words that name a device function (store, media, update, sign-in,
+# payment, input). Under VENDOR_SERVICE_DOMAINS, a third-party list's entry with
+# one of them and no telemetry word is withheld: e.g. t1.a.market.xiaomi.com
+# (app store images), image.pandora.xiaomi.com (home screen), cdn.fds.api.xiaomi.com
+# (downloads), url8807.global.passport.xiaomi.com (sign-in).
+FUNCTION_WORDS = frozenset(
+    {
+        *("market", "appstore", "store", "shop", "mishop", "apps", "app", "package", "packages"),
+        *("cdn", "static", "img", "image", "images", "pic", "gallery", "wallpaper", "theme"),
+        *("video", "mvideo", "music", "media", "live", "epg", "guide", "weather", "launcher"),
+        *("update", "updates", "upgrade", "ota", "fota", "firmware", "dl", "download", "files"),
+        *("fds", "passport", "account", "accounts", "auth", "login", "id", "sso", "identity"),
+        *("pay", "payment", "mibi", "wallet", "ime", "input", "time", "ntp", "box"),
+    }
+)
+_TELEMETRY_HINTS_IN = (
+    *("track", "analytic", "telemetr", "mistat", "acr", "beacon", "collect", "insight"),
+    *("metric", "report", "crash", "diag", "monitor", "measure", "bigdata"),
+)
+_WORD_SPLIT = re.compile(r"[-_.0-9]+")
+
+
+def vendor_function_name(domain: str) -> bool:
+    """Return True for a device maker's service name that names a function, not telemetry.
+
+    Such an entry of a third-party list is withheld (:data:`FUNCTION_WORDS`).
+    """
+    registrable = psl.registrable_domain(domain)
+    if registrable not in VENDOR_SERVICE_DOMAINS or registrable == domain:
+        return False
+    words = {word for word in _WORD_SPLIT.split(domain[: -len(registrable)]) if word}
+    if any(word in STRONG_TOKENS for word in words) or any(
+        hint in word for word in words for hint in _TELEMETRY_HINTS_IN
+    ):
+        return False
+    return bool(words & FUNCTION_WORDS)
+
+
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
 NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
 
@@ -249,7 +302,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if sectionless and (domain in WITHHELD or domain in NEEDED):
+        if sectionless and (domain in WITHHELD or domain in NEEDED or vendor_function_name(domain)):
             withheld.append(domain)
             continue
         owner = owner_of(domain)
