@@ -185,14 +185,14 @@ def list_entries(text: str) -> list[str]:
     return out
 
 
-def measure_dir(directory: str, matcher: TrackerMatcher) -> None:
+def measure_dir(directory: str, matcher: TrackerMatcher, what: str = "bundled knowledge") -> None:
     """Print known / suspected / both recall of ``matcher`` on the entries of the lists in DIR.
 
     The copies are read to measure only: they are not bundled, nothing of them is
     written anywhere, and the matcher holds the bundled knowledge alone.
     """
     files = sorted(path for path in Path(directory).iterdir() if path.is_file())
-    print(f"\nmeasurement set {directory} (not bundled, measurement only; bundled knowledge)")
+    print(f"\nmeasurement set {directory} (not bundled, measurement only; {what})")
     print(f"  {'list':<30} {'known':>6} {'+susp.':>7} {'both':>6} {'n':>5}")
     totals = [0, 0, 0]
     for path in files:
@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_eval()
     bundled = build_matcher()
     evaluate("bundled only (offline)", bundled, rows)
+    with_lists = None
     if args.lists_dir:
         sources, missing = load_dir(args.lists_dir)
         with_lists = build_matcher(sources)
@@ -274,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     suspect_precision(bundled, rows)
     if args.measure_dir:
         measure_dir(args.measure_dir, bundled)
+        if with_lists is not None:
+            measure_dir(args.measure_dir, with_lists, "bundled + default lists")
     return 0
 
 

@@ -182,6 +182,8 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
         "dnsmasq_domains": len(knowledge.domains),
         "skipped_lines": matcher.skipped_lines,
         "excluded_rules": matcher.excluded_rules,
+        # Build notes that name no list address (a user's list URL can carry a token).
+        "notes": [note for note in matcher.notes if "://" not in note],
         "cache": matcher.cache_status,
         "built": knowledge.built,
         "bundled": knowledge.bundled,

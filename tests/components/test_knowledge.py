@@ -152,7 +152,8 @@ async def test_default_lists_are_on_for_a_new_entry_and_attributed(
     server: ListServer,
     local_defaults: vendorlists.VendorList,
 ) -> None:
-    server.body = "# Samsung native\n||tv-telemetry.example.net^\n"
+    # The second entry is Samsung's own app store CDN: a default list's function names are spared.
+    server.body = "# Samsung native\n||tv-telemetry.example.net^\n||cdn.apps.samsung.com^\n"
     assert CONF_DEFAULT_LISTS_OFF not in mock_entry.options  # an entry from before, too
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
@@ -168,8 +169,14 @@ async def test_default_lists_are_on_for_a_new_entry_and_attributed(
     info = knowledge.current.matcher.match("eu.tv-telemetry.example.net")
     assert info is not None
     assert (info.company, info.category, info.source) == ("Samsung", "telemetry", f"list:{SAMSUNG}")
-    [listed] = knowledge.summary()["subscriptions"]
-    assert listed["rules"] == 1
+    assert knowledge.current.matcher.match("cdn.apps.samsung.com") is None
+    summary = knowledge.summary()
+    assert any(
+        note.startswith(f"1 rule(s) of {SAMSUNG} name a device function")
+        for note in summary["notes"]
+    )
+    [listed] = summary["subscriptions"]
+    assert listed["rules"] == 2  # parsed; the note says one of them was not loaded
     assert (listed["default"], listed["id"], listed["vendor"]) == (True, SAMSUNG, "Samsung")
     assert (listed["company"], listed["license"]) == ("Samsung", "GPL-3.0")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.snoop_guard.engine.compiled import build_matcher
+from custom_components.snoop_guard.engine.compiled import ListSource, build_matcher, compile_rules
 from custom_components.snoop_guard.engine.lists import parse_list
 from custom_components.snoop_guard.engine.model import CATEGORIES
 from custom_components.snoop_guard.engine.names import is_safe_rule_domain
@@ -139,3 +139,27 @@ def test_golden_vendor_list_format() -> None:
     result = parse_list(FIXTURE.read_text(encoding="utf-8"), FIXTURE.name)
     golden = FIXTURE.with_name(f"{FIXTURE.name}.expected.json")
     assert as_golden(result) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_default_lists_spare_the_vendors_own_functions() -> None:
+    """A default list's store/update/sign-in entries under the vendor's domain are not loaded.
+
+    The same entries in a list the user subscribed to are (the user chose it).
+    """
+    text = (
+        "ota.cdn.pandora.xiaomi.com\nt1.a.market.xiaomi.com\naccount.migc.g.mi.com\n"
+        "tracking.rus.miui.com\ndata.mistat.india.xiaomi.com\n"
+    )
+    xiaomi = CATALOGUE_BY_ID["hagezi-native-xiaomi"]
+    tables = compile_rules([xiaomi.source(text)], bundled=False)
+    default = build_matcher([xiaomi.source(text)], bundled=False)
+    assert not default.classify("ota.cdn.pandora.xiaomi.com").tracker
+    assert not default.classify("t1.a.market.xiaomi.com").tracker
+    assert not default.classify("account.migc.g.mi.com").tracker
+    assert default.classify("tracking.rus.miui.com").tracker
+    assert default.classify("data.mistat.india.xiaomi.com").tracker
+    assert any(
+        "3 rule(s) of hagezi-native-xiaomi name a device function" in note for note in tables.notes
+    )
+    chosen = build_matcher([ListSource(name="mine", text=text)], bundled=False)
+    assert chosen.classify("ota.cdn.pandora.xiaomi.com").tracker

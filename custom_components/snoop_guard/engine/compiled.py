@@ -30,7 +30,13 @@ from .lists import DEFAULT_MAX_RULES, ParseReport, parse_list
 from .matchercache import CACHE_FORMAT_VERSION, CacheError, read_cache, write_cache
 from .model import CATEGORIES, CONFIDENCES, AllowInfo
 from .names import rule_domain_problem, suffixes
-from .perflyst import BUNDLED_LISTS, guess_category, owner_of, parse_blocklist
+from .perflyst import (
+    BUNDLED_LISTS,
+    guess_category,
+    owner_of,
+    parse_blocklist,
+    vendor_function_name,
+)
 from .ruletables import Attribution, CompiledRules, split_rule
 from .trackers import DEFAULT_MEMO_SIZE, TrackerMatcher
 
@@ -73,7 +79,11 @@ class ListSource:
     ``name`` identifies the list in attributions (``source`` becomes
     ``"list:<name>"``) and in allow-rule ids. ``category`` is the category
     given to its rules when the domain does not suggest one; ``company`` the
-    company when the domain's owner is not known.
+    company when the domain's owner is not known. ``spare_vendor_functions``
+    (the default per-vendor lists) leaves out entries under a device maker's
+    service domain that name a function (:func:`.perflyst.vendor_function_name`):
+    a list the user did not choose must not break the device's store, updates or
+    sign-in.
     """
 
     name: str
@@ -84,6 +94,7 @@ class ListSource:
     vendors: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
     max_rules: int = DEFAULT_MAX_RULES
+    spare_vendor_functions: bool = False
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, name: str | None = None) -> ListSource:
@@ -261,11 +272,20 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
             )
         )
 
+    spared = 0
     for table, domains in ((builder.suffix, result.block), (builder.exact, result.block_exact)):
         for domain in domains:
+            if source.spare_vendor_functions and vendor_function_name(domain):
+                spared += 1
+                continue
             if domain in table or builder.covered(domain) or builder.full(report.source):
                 continue
             table[domain] = attribution(domain)
+    if spared:
+        builder.notes.append(
+            f"{spared} rule(s) of {report.source} name a device function (store, images, "
+            "update, sign-in ...) under the device maker's own domain and were not loaded"
+        )
     reason = f"exception (@@) in subscribed list {report.source}"
     allow_groups = (("suffix", result.allow, "@@"), ("exact", result.allow_exact, "@@|"))
     for kind, domains, mark in allow_groups:

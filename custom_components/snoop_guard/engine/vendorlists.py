@@ -70,6 +70,7 @@ class VendorList:
             confidence="medium",
             vendors=(self.vendor,),
             devices=self.devices,
+            spare_vendor_functions=True,
         )
 
 
