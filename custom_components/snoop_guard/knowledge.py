@@ -125,22 +125,31 @@ def remove_cache(hass: HomeAssistant, entry_id: str) -> None:
 
 
 def _bundled_provenance() -> dict[str, Any]:
+    """Name each bundled list's upstream and version (SOURCES.json), for the rules sensor."""
     try:
         data = json.loads(SOURCES_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    perflyst = data.get("perflyst", {}) if isinstance(data, dict) else {}
-    return {
-        "perflyst": {
-            "upstream": perflyst.get("upstream"),
-            "copied": perflyst.get("copied"),
-            "lists": {
-                name: item.get("version_line") or item.get("sha256", "")[:12]
-                for name, item in perflyst.get("lists", {}).items()
-                if isinstance(item, dict)
-            },
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for key, section in data.items():
+        if not isinstance(section, dict) or not isinstance(section.get("lists"), dict):
+            continue
+        lists: dict[str, str] = {}
+        for name, item in section["lists"].items():
+            if not isinstance(item, dict):
+                continue
+            upstream = str(item.get("upstream") or "").removeprefix("https://github.com/")
+            version = item.get("version_line") or str(item.get("commit") or "")[:12]
+            version = version or str(item.get("sha256") or "")[:12]
+            lists[name] = f"{upstream}@{version}" if upstream else str(version)
+        out[key] = {
+            "upstream": section.get("upstream"),
+            "copied": section.get("copied"),
+            "lists": lists,
         }
-    }
+    return out
 
 
 def build_knowledge(

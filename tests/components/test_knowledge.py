@@ -84,6 +84,9 @@ async def test_subscribed_list_is_counted_blocked_and_reported(
     assert lists[0]["rules"] == 2
     assert lists[0]["unsupported_lines"] == {"regex": 1}
     assert rules.attributes["bundled"]["perflyst"]["copied"] == "2026-11-24"
+    bundled = rules.attributes["bundled"]
+    assert bundled["tv_lists"]["lists"]["tv-stevenblack.txt"] == "StevenBlack/hosts@e2237a595042"
+    assert bundled["nextdns_native_tracking"]["lists"]["nextdns-roku.txt"] == "6ede2ce38ecf"
 
 
 async def test_override_blocks_an_allowed_name(
