@@ -141,7 +141,8 @@ def _bundled_provenance() -> dict[str, Any]:
             if not isinstance(item, dict):
                 continue
             upstream = str(item.get("upstream") or "").removeprefix("https://github.com/")
-            version = item.get("version_line") or str(item.get("commit") or "")[:12]
+            commit = item.get("commit") or section.get("commit") or ""
+            version = item.get("version_line") or str(commit)[:12]
             version = version or str(item.get("sha256") or "")[:12]
             lists[name] = f"{upstream}@{version}" if upstream else str(version)
         out[key] = {
