@@ -39,12 +39,6 @@ from custom_components.snoop_guard.engine.bundled import (  # noqa: E402
     TV_SCOPE,
 )
 from custom_components.snoop_guard.engine.lists import parse_list  # noqa: E402
-from custom_components.snoop_guard.engine.names import suffixes  # noqa: E402
-from custom_components.snoop_guard.engine.perflyst import (  # noqa: E402
-    NEEDED,
-    WITHHELD,
-    vendor_function_name,
-)
 
 DATA = REPO / "custom_components" / "snoop_guard" / "engine" / "data"
 SECTION = "tv_lists"
@@ -131,39 +125,28 @@ def in_scope(domain: str) -> bool:
     return registrable in SCOPE
 
 
-def prune(domains: set[str]) -> set[str]:
-    """Drop entries a kept parent entry already covers (rules cover subdomains).
-
-    A parent the engine will not load (allow-listed, a parent of an allow-listed
-    name, WITHHELD or a vendor function name) covers nothing, so its children stay.
-    """
-    covering = {
-        domain
-        for domain in domains
-        if domain not in NEEDED and domain not in WITHHELD and not vendor_function_name(domain)
-    }
-    return {
-        domain
-        for domain in domains
-        if not any(parent in covering for parent in list(suffixes(domain))[1:])
-    }
+def real_tld(domain: str) -> bool:
+    """True when the domain's top-level label is on the Public Suffix List (not a typo)."""
+    return psl.bundled().is_listed(domain.rsplit(".", 1)[-1])
 
 
 def entries(text: str, source: str, *, subset: bool) -> list[str]:
-    """Return the sorted rule domains of an upstream list (a TV subset if asked), pruned."""
+    """Return the sorted rule domains of an upstream list (a TV subset if asked).
+
+    Entries under a top-level label that does not exist (``miui.comm``) are dropped.
+    Entries a parent entry covers are kept: the engine decides what covers what
+    (a parent can be held back or loaded for its own name only).
+    """
     result = parse_list(text, source, max_rules=10_000_000)
-    domains = set(result.block) | set(result.block_exact)
+    domains = {domain for domain in (*result.block, *result.block_exact) if real_tld(domain)}
     if subset:
         domains = {domain for domain in domains if in_scope(domain)}
-    return sorted(prune(domains))
+    return sorted(domains)
 
 
 def render(upstream: Upstream, domains: list[str]) -> str:
     """Return the bundled file's text."""
-    changed = (
-        "one domain per line, sorted; duplicates, unusable lines and entries a parent entry"
-        " covers removed"
-    )
+    changed = "one domain per line, sorted; duplicates, unusable lines and unknown TLDs removed"
     if upstream.subset:
         changed += "; only entries under the TV and SDK company domains of engine/bundled.py"
     header = (
@@ -206,10 +189,11 @@ def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
             "entries": len(domains),
             "sha256": sha256(texts[upstream.file].encode()),
         }
-    section = {
+    section: dict[str, object] = {
         "note": (
             "Written by scripts/bundle_lists.py from the upstream files at the commits named; "
-            "'subset' files keep only entries under engine/bundled.py TV_SCOPE. Loaded by "
+            "'subset' files keep only entries under engine/bundled.py TV_SCOPE and SDK_SCOPE "
+            "(not an SDK_SITES domain itself or its www name). Loaded by "
             "engine/perflyst.py like the other section-less lists (allow-listed and WITHHELD "
             "names are not loaded)."
         ),

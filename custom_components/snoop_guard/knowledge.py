@@ -192,8 +192,13 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
         "dnsmasq_domains": len(knowledge.domains),
         "skipped_lines": matcher.skipped_lines,
         "excluded_rules": matcher.excluded_rules,
-        # Build notes that name no list address (a user's list URL can carry a token).
-        "notes": [note for note in matcher.notes if "://" not in note],
+        # Build notes about the default lists only: a user's list is named by its
+        # address, which can carry a token.
+        "notes": [
+            note
+            for note in matcher.notes
+            if any(f" of {entry.id} " in note for entry in CATALOGUE_BY_URL.values())
+        ],
         "cache": matcher.cache_status,
         "built": knowledge.built,
         "bundled": knowledge.bundled,

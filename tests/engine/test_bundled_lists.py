@@ -17,7 +17,7 @@ from custom_components.snoop_guard.engine.bundled import (
     TV_SCOPE,
 )
 from custom_components.snoop_guard.engine.compiled import build_matcher
-from custom_components.snoop_guard.engine.curated import KNOWN_OWNERS
+from custom_components.snoop_guard.engine.owners import KNOWN_OWNERS
 from custom_components.snoop_guard.engine.perflyst import (
     BUNDLED_LISTS,
     WITHHELD,
@@ -273,24 +273,14 @@ def test_needed_vendor_names_are_neither_blocked_nor_suspected(bundled: TrackerM
         assert not verdict.suspected, name
 
 
-def test_generator_prunes_covered_children_but_not_under_needed_parents() -> None:
-    kept = bundle_lists.prune(
-        {
-            "doubleclick.net",
-            "ad.doubleclick.net",  # the parent entry covers it
-            "v.fwmrm.net",  # a parent of an allow-listed name: loaded exactly, covers nothing
-            "bea4.v.fwmrm.net",
-            "samsungotn.net",  # allow-listed (firmware)
-            "log.samsungotn.net",
-        }
-    )
-    assert kept == {
+def test_generator_keeps_children_and_drops_unknown_tlds() -> None:
+    text = "doubleclick.net\nad.doubleclick.net\nwatchdog.goodbyeads\nmiui.comm\nxioami.com\n"
+    # The engine decides what covers what; a name under a TLD that does not exist is junk.
+    assert bundle_lists.entries(text, "t", subset=False) == [
+        "ad.doubleclick.net",
         "doubleclick.net",
-        "v.fwmrm.net",
-        "bea4.v.fwmrm.net",
-        "samsungotn.net",
-        "log.samsungotn.net",
-    }
+        "xioami.com",
+    ]
 
 
 def test_generator_scope_spares_sdk_company_sites() -> None:
@@ -331,6 +321,19 @@ def test_vendor_function_entries_are_withheld_from_third_party_lists() -> None:
     result = parse_blocklist(text, "goodbyeads-xiaomi.txt")
     assert [domain for domain, _ in result.rules] == ["tracking.intl.miui.com"]
     assert result.withheld == ("t1.a.market.xiaomi.com",)
-    # Perflyst's sectioned lists are curated by hand: their entries are kept.
-    perflyst = parse_blocklist("# Xioami Mi TV\nt1.a.market.xiaomi.com\n", "SmartTV.txt")
-    assert [domain for domain, _ in perflyst.rules] == ["t1.a.market.xiaomi.com"]
+    # Perflyst's sectioned lists too (their commented-out names stay exceptions).
+    perflyst = parse_blocklist(
+        "# Xioami Mi TV\nt1.a.market.xiaomi.com\nad.xiaomi.com\n", "SmartTV.txt"
+    )
+    assert [domain for domain, _ in perflyst.rules] == ["ad.xiaomi.com"]
+    assert perflyst.withheld == ("t1.a.market.xiaomi.com",)
+
+
+def test_no_held_back_name_is_a_tracker(bundled: TrackerMatcher) -> None:
+    """A held-back name stays unblocked even when a list names a parent of it."""
+    for name in WITHHELD:
+        assert not bundled.classify(name).tracker, name
+    for name in ("gld.push.samsungosp.com", "eic.service.lgtvcommon.com", "xmpush.xiaomi.com"):
+        assert not bundled.classify(name).tracker, name
+    assert name not in bundled.domains()
+    assert "push.samsungosp.com" not in bundled.domains()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import struct
@@ -11,6 +12,7 @@ import pytest
 
 from custom_components.snoop_guard.backends.dnsmasq import safe_domains
 from custom_components.snoop_guard.engine import compiled, matchercache
+from custom_components.snoop_guard.engine import compiled as compiled_module
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from custom_components.snoop_guard.engine.compiled import (
     CACHE_FILE,
@@ -318,3 +320,23 @@ def test_compiled_rules_counts() -> None:
     assert isinstance(tables, CompiledRules)
     assert tables.rule_count == sum(map(len, tables.suffix.values())) + len(tables.exact)
     assert tables.allows
+
+
+def test_every_engine_module_the_build_reads_is_hashed_for_the_cache() -> None:
+    """A change to any module compiled.py imports (directly or not) must invalidate the cache."""
+    engine = Path(compiled_module.__file__).parent
+    seen: set[str] = set()
+    todo = ["compiled.py"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((engine / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    todo.append(f"{node.module.split('.')[0]}.py")
+                else:
+                    todo.extend(f"{alias.name}.py" for alias in node.names)
+    assert seen <= set(compiled_module._CODE_FILES)

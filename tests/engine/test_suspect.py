@@ -254,3 +254,27 @@ def test_property_allow_rule_always_wins(labels: list[str], base: str, kind: str
         assert not verdict.tracker
     assert verdict.suspected == (matcher.suspect(name) is not None)
     assert not (verdict.suspected and verdict.tracker)
+
+
+@pytest.mark.parametrize(
+    ("name", "suspected"),
+    [
+        ("alexa-hybrid-interaction-log-config-prod-na.s3.amazonaws.com", True),
+        ("client.rum.us-east-1.amazonaws.com", True),
+        ("analytics-sellup.herokuapp.com", True),
+        ("my-photos.s3.amazonaws.com", False),
+        ("myapp.herokuapp.com", False),
+        ("d2tnx644ijgq6i.cloudfront.net", False),
+    ],
+)
+def test_shared_hosting_customer_label_is_read_as_a_host_label(name: str, suspected: bool) -> None:
+    assert (suspect_name(name) is not None) is suspected
+
+
+@pytest.mark.parametrize(
+    "name", ["monitor.tvmaker.example", "apm.vendor.example", "abtest.tvmaker.example"]
+)
+def test_monitoring_and_experiment_tokens(name: str) -> None:
+    found = suspect_name(name)
+    assert found is not None
+    assert found.evidence[0].startswith("label token")

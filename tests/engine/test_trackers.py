@@ -8,8 +8,9 @@ import pytest
 
 from custom_components.snoop_guard.engine import trackers
 from custom_components.snoop_guard.engine.bundled import BUNDLED
-from custom_components.snoop_guard.engine.compiled import build_matcher
-from custom_components.snoop_guard.engine.curated import CURATED, KNOWN_OWNERS
+from custom_components.snoop_guard.engine.compiled import ListSource, build_matcher
+from custom_components.snoop_guard.engine.curated import CURATED
+from custom_components.snoop_guard.engine.owners import KNOWN_OWNERS
 from custom_components.snoop_guard.engine.trackers import (
     CATEGORIES,
     SAFE_DOMAIN_RE,
@@ -329,3 +330,16 @@ def test_hostile_match(bundled: TrackerMatcher, hostile: str) -> None:
 def test_data_files_and_license_present() -> None:
     for name in [*trackers.BUNDLED_LISTS, "PERFLYST-LICENSE", "PERFLYST-README.md"]:
         assert (DATA / name).is_file(), name
+
+
+def test_enforced_domains_leave_out_what_a_parent_rule_covers() -> None:
+    text = "doubleclick.net\nad.doubleclick.net\nlog.example.com\nexample.com\nx.tv.example.org\n"
+    matcher = build_matcher([ListSource(name="t", text=text)], bundled=False)
+    assert matcher.domains() == ["doubleclick.net", "example.com", "x.tv.example.org"]
+    assert matcher.classify("ad.doubleclick.net").tracker
+    # A parent left out for an allow rule covers nothing: its children stay.
+    allowed = build_matcher(
+        [ListSource(name="t", text="example.com\nlog.example.com\n@@||www.example.com^\n")],
+        bundled=False,
+    )
+    assert allowed.domains() == ["log.example.com"]

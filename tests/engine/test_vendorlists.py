@@ -163,3 +163,12 @@ def test_default_lists_spare_the_vendors_own_functions() -> None:
     )
     chosen = build_matcher([ListSource(name="mine", text=text)], bundled=False)
     assert chosen.classify("ota.cdn.pandora.xiaomi.com").tracker
+
+
+def test_a_default_lists_parent_of_a_spared_name_blocks_its_own_name_only() -> None:
+    text = "pandora.xiaomi.com\nota.cdn.pandora.xiaomi.com\n"
+    matcher = build_matcher([CATALOGUE_BY_ID["hagezi-native-xiaomi"].source(text)], bundled=False)
+    assert matcher.classify("pandora.xiaomi.com").tracker
+    assert not matcher.classify("ota.cdn.pandora.xiaomi.com").tracker
+    assert not matcher.classify("stat.cdn.pandora.xiaomi.com").tracker  # exact: no subtree
+    assert matcher.domains() == []  # an exact rule cannot be a dnsmasq suffix rule

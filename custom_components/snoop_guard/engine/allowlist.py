@@ -637,4 +637,47 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "hagezi/dns-blocklists issue #4923 (HBO Max on Roku crashed until it was allowed)",
         ("Roku",),
     ),
+    # Regional twins of the rows above (e = Europe, k = Korea, india): the same service
+    # under the region's host name; the source names the US / international one.
+    *(
+        AllowRow(
+            f"lg-channel-guide-internet-{region}",
+            f"{region}ic.cdpsvc.lgtvcommon.com",
+            "exact",
+            "LG channel guide data for Internet channels (regional host)",
+            _LG_309 + "'Prevents Internet Channel guide data from downloading', aic host)",
+            ("LG Electronics",),
+        )
+        for region in ("e", "k")
+    ),
+    *(
+        AllowRow(
+            f"lg-channel-guide-broadcast-{region}",
+            f"{region}ic.service.lgtvcommon.com",
+            "exact",
+            "LG channel guide data for broadcast (OTA) channels (regional host)",
+            _LG_309 + "'Prevents local OTA Channel guide data from downloading', aic host)",
+            ("LG Electronics",),
+        )
+        for region in ("e", "k")
+    ),
+    *(
+        AllowRow(
+            f"lg-cover-art-ngfts-{region}",
+            f"{region}ic-ngfts.lge.com",
+            "exact",
+            "LG content service; blocked, cover art stays empty (regional host)",
+            _LG_309 + "'Required for LG Cover Art', aic-ngfts host)",
+            ("LG Electronics",),
+        )
+        for region in ("e", "k")
+    ),
+    AllowRow(
+        "xiaomi-remote-sources-india",
+        "controller.india.xiaomi.com",
+        "exact",
+        "Mi Remote controller code updates (India host)",
+        "AdroitAdorKhan/EnergizedProtection issue #48 (controller.intl.xiaomi.com; the India twin)",
+        ("Xiaomi",),
+    ),
 )

@@ -9,7 +9,7 @@ Two kinds of file:
 
 * lists with section comments (Perflyst): a ``# Samsung`` comment names the
   company of the rules below it (:mod:`.perflyst` knows the sections);
-* section-less lists: a rule's company is :data:`.curated.KNOWN_OWNERS`'s for its
+* section-less lists: a rule's company is :data:`.owners.KNOWN_OWNERS`'s for its
   domain, else the list's default. Entries the functional allow-list covers, and
   :data:`.perflyst.WITHHELD` names, are not loaded from them.
 

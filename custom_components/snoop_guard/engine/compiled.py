@@ -32,6 +32,7 @@ from .model import CATEGORIES, CONFIDENCES, AllowInfo
 from .names import rule_domain_problem, suffixes
 from .perflyst import (
     BUNDLED_LISTS,
+    WITHHELD,
     guess_category,
     owner_of,
     parse_blocklist,
@@ -62,6 +63,9 @@ _CODE_FILES = (
     "model.py",
     "lists.py",
     "perflyst.py",
+    "owners.py",
+    "suspect.py",
+    "explain.py",
     "bundled.py",
     "curated.py",
     "allowlist.py",
@@ -208,9 +212,13 @@ def _add_perflyst(builder: _Builder) -> None:
             continue
         parsed.append(parse_blocklist(text, list_name))
     exceptions: set[str] = set()
+    held_back: set[str] = set(WITHHELD)
     for result in parsed:
         exceptions |= result.exceptions
-    protected = {parent for exception in exceptions for parent in suffixes(exception)}
+        held_back.update(result.withheld)
+    # A rule on a parent of a name a list marks as needed, or of a name held back
+    # (WITHHELD, a vendor function name), would block that name too.
+    protected = {parent for name in exceptions | held_back for parent in suffixes(name)}
     for result in parsed:
         builder.skipped += result.skipped_lines
         for domain, info in result.rules:
@@ -222,7 +230,7 @@ def _add_perflyst(builder: _Builder) -> None:
             attr = builder.intern(Attribution.of(info))
             if domain in protected:
                 # Pi-hole lines block one name; as a suffix rule this one would also
-                # cover a name the list marks as needed: keep it for that name only.
+                # cover a name that must not be blocked: keep it for that name only.
                 builder.excluded += 1
                 if domain not in exceptions:
                     builder.exact[domain] = attr
@@ -272,18 +280,26 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
             )
         )
 
-    spared = 0
+    spared: set[str] = set()
+    if source.spare_vendor_functions:
+        spared = {
+            domain
+            for domain in (*result.block, *result.block_exact)
+            if vendor_function_name(domain)
+        }
+    # A suffix rule on a parent of a spared name would block it: that rule blocks its own name only.
+    protected = {parent for name in spared for parent in suffixes(name)}
     for table, domains in ((builder.suffix, result.block), (builder.exact, result.block_exact)):
         for domain in domains:
-            if source.spare_vendor_functions and vendor_function_name(domain):
-                spared += 1
+            if domain in spared:
                 continue
-            if domain in table or builder.covered(domain) or builder.full(report.source):
+            target = builder.exact if domain in protected else table
+            if domain in target or builder.covered(domain) or builder.full(report.source):
                 continue
-            table[domain] = attribution(domain)
+            target[domain] = attribution(domain)
     if spared:
         builder.notes.append(
-            f"{spared} rule(s) of {report.source} name a device function (store, images, "
+            f"{len(spared)} rule(s) of {report.source} name a device function (store, images, "
             "update, sign-in ...) under the device maker's own domain and were not loaded"
         )
     reason = f"exception (@@) in subscribed list {report.source}"

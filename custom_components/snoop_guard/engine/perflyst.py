@@ -1,13 +1,13 @@
 """Parser for the bundled Pi-hole style lists (:data:`.bundled.BUNDLED`).
 
 Perflyst's lists are grouped under comments such as ``# Samsung``; the section
-names the company (unless :data:`~.curated.KNOWN_OWNERS` knows the registrable
+names the company (unless :data:`~.owners.KNOWN_OWNERS` knows the registrable
 domain better) and the vendor the rule concerns. Commented-out domains
 (``#time.example.com # needed for ...``) are returned as ``exceptions``: the
 list's authors found that blocking them breaks something.
 
 The other bundled lists (hosts format or one domain a line) carry no sections:
-the company is :data:`~.curated.KNOWN_OWNERS`'s, else the list's default. From
+the company is :data:`~.owners.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
 or a parent of it) and the :data:`WITHHELD` names are not loaded.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from . import psl
 from .allowlist import FUNCTIONAL_ALLOW
 from .bundled import BUNDLED, BUNDLED_BY_FILE, VENDOR_SERVICE_DOMAINS
-from .curated import KNOWN_OWNERS
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
+from .owners import KNOWN_OWNERS
 from .suspect import STRONG_TOKENS
 
 __all__ = [
@@ -80,6 +80,13 @@ WITHHELD.update(
         "leiniao.com": "TCL Thunderbird (Leiniao) TV platform (the whole domain, services too)",
         "us.att.rcs.telephony.goog": "Google RCS messaging (Jibe) for a carrier: not a tracker",
         "andr-25-aftkmst12-641002610.api.amazonvideo.com": "Prime Video API of a Fire TV model",
+        "wwwimg.roku.com": "Roku web and channel-store images",
+        "tvpnlogopus.samsungcloud.tv": "Samsung TV Plus channel logos",
+        "invitation.samsungiotcloud.com": "SmartThings invitations",
+        "internetcheck.fing.com": "an Internet connectivity check",
+        "i.xiaomi.com": "Xiaomi account centre (the whole subtree)",
+        "d.xiaomi.com": "Xiaomi downloads (the whole subtree)",
+        "sys.intl.xiaomi.com": "Xiaomi system services, international (the whole subtree)",
     }
 )
 # Host-label words that name a device function (store, media, update, sign-in,
@@ -95,6 +102,9 @@ FUNCTION_WORDS = frozenset(
         *("update", "updates", "upgrade", "ota", "fota", "firmware", "dl", "download", "files"),
         *("fds", "passport", "account", "accounts", "auth", "login", "id", "sso", "identity"),
         *("pay", "payment", "mibi", "wallet", "ime", "input", "time", "ntp", "box"),
+        # push channels, casting, tuner, voice, remote apps, channel store
+        *("push", "xmpush", "resolver", "milink", "cast", "dvb", "tuner", "assistant", "avs"),
+        *("voice", "mobile", "remote", "channel", "channels", "mas", "userid", "xiazai"),
     }
 )
 _TELEMETRY_HINTS_IN = (
@@ -302,7 +312,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if sectionless and (domain in WITHHELD or domain in NEEDED or vendor_function_name(domain)):
+        if domain in WITHHELD or vendor_function_name(domain) or (sectionless and domain in NEEDED):
             withheld.append(domain)
             continue
         owner = owner_of(domain)

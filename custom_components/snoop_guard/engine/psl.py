@@ -191,6 +191,10 @@ class PublicSuffixList:
                 best = max(best, count - index + 1)
         return best
 
+    def is_listed(self, suffix: str) -> bool:
+        """Return True when ``suffix`` is a rule of the list itself (not the implicit ``*``)."""
+        return bool(self._table.get(suffix, 0))
+
     def public_suffix(self, name: str, *, private: bool = True) -> str | None:
         """Return the public suffix of a normalised ``name`` (``a.example.co.uk`` -> ``co.uk``)."""
         keep = self.suffix_labels(name, private=private)
