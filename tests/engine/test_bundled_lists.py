@@ -12,6 +12,7 @@ from custom_components.snoop_guard.engine import psl
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from custom_components.snoop_guard.engine.bundled import (
     BUNDLED_BY_FILE,
+    SDK_CATEGORIES,
     SDK_SCOPE,
     SDK_SITES,
     TV_SCOPE,
@@ -337,3 +338,13 @@ def test_no_held_back_name_is_a_tracker(bundled: TrackerMatcher) -> None:
         assert not bundled.classify(name).tracker, name
     assert name not in bundled.domains()
     assert "push.samsungosp.com" not in bundled.domains()
+
+
+def test_sdk_companies_get_their_category(bundled: TrackerMatcher) -> None:
+    assert SDK_CATEGORIES.keys() <= SDK_SCOPE
+    conviva = bundled.match("cws.conviva.com")
+    assert conviva is not None
+    assert (conviva.company, conviva.category) == ("Conviva", "analytics")
+    fwmrm = bundled.match("bea4.v.fwmrm.net")
+    assert fwmrm is not None
+    assert (fwmrm.company, fwmrm.category) == ("FreeWheel (Comcast)", "ads")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 __all__ = [
     "BUNDLED",
     "BUNDLED_BY_FILE",
+    "SDK_CATEGORIES",
     "SDK_SCOPE",
     "SDK_SITES",
     "TV_SCOPE",
@@ -311,3 +312,20 @@ VENDOR_SERVICE_DOMAINS: frozenset[str] = frozenset(
         *("hismarttv.com", "sony.tv", "nettvservices.com", "vizio.com"),
     }
 )
+
+# The category of an SDK_SCOPE company's rules when the list's default (ads) is
+# wrong: measurement, app analytics and attribution, crash and performance reporting.
+SDK_CATEGORIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            *("conviva.com", "imrworldwide.com", "scorecardresearch.com", "litix.io"),
+            *("youboranqs01.com", "nice264.com", "chartbeat.net", "quantserve.com"),
+            *("amplitude.com", "segment.io", "mixpanel.com", "mparticle.com", "braze.com"),
+            *("appboy.com", "kochava.com", "appsflyer.com", "adjust.com", "branch.io"),
+            *("flurry.com", "umeng.com", "google-analytics.com", "app-measurement.com"),
+            *("demdex.net", "omtrdc.net", "2o7.net", "krxd.net", "bluekai.com", "rlcdn.com"),
+        ),
+        "analytics",
+    ),
+    **dict.fromkeys(("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com"), "telemetry"),
+}

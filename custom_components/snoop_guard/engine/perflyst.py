@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from . import psl
 from .allowlist import FUNCTIONAL_ALLOW
-from .bundled import BUNDLED, BUNDLED_BY_FILE, VENDOR_SERVICE_DOMAINS
+from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, VENDOR_SERVICE_DOMAINS
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
@@ -324,7 +324,9 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         info = TrackerInfo(
             rule=domain,
             company=owner or company,
-            category=guess_category(domain, category),
+            category=guess_category(
+                domain, SDK_CATEGORIES.get(psl.registrable_domain(domain) or "", category)
+            ),
             source=source,
             vendors=vendors,
             devices=devices,
