@@ -331,9 +331,13 @@ def test_vendor_function_entries_are_withheld_from_third_party_lists() -> None:
 
 
 def test_no_held_back_name_is_a_tracker(bundled: TrackerMatcher) -> None:
-    """A held-back name stays unblocked even when a list names a parent of it."""
-    for name in WITHHELD:
-        assert not bundled.classify(name).tracker, name
+    """A held-back name stays unblocked even when a list names a parent of it.
+
+    Shared-hosting names are held back from section-less lists for want of an
+    owner only: Perflyst's sections name one, so they stay there.
+    """
+    for name, reason in WITHHELD.items():
+        assert bundled.classify(name).tracker is reason.startswith("shared hosting"), name
     for name in ("gld.push.samsungosp.com", "eic.service.lgtvcommon.com", "xmpush.xiaomi.com"):
         assert not bundled.classify(name).tracker, name
     assert name not in bundled.domains()

@@ -526,6 +526,14 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         ("Samsung",),
     ),
     AllowRow(
+        "samsung-apps-osb",
+        "osb-apps.samsungqbe.com",
+        "exact",
+        "Samsung Smart Hub app store service",
+        "notracking/hosts-blocklists issue #717 (blocked, the TV could not install or update apps)",
+        ("Samsung",),
+    ),
+    AllowRow(
         "samsung-apps-search",
         "sas.samsungcloudsolution.com",
         "exact",
@@ -679,5 +687,13 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "Mi Remote controller code updates (India host)",
         "AdroitAdorKhan/EnergizedProtection issue #48 (controller.intl.xiaomi.com; the India twin)",
         ("Xiaomi",),
+    ),
+    AllowRow(
+        "fire-tv-app-store-eu",
+        "mas-ext-eu.amazon.com",
+        "exact",
+        "Amazon Appstore service, EU host (the twin of mas-ext.amazon.com)",
+        _FIRETV + " (mas-ext.amazon.com)",
+        ("Amazon",),
     ),
 )

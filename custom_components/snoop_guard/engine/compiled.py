@@ -32,6 +32,7 @@ from .model import CATEGORIES, CONFIDENCES, AllowInfo
 from .names import rule_domain_problem, suffixes
 from .perflyst import (
     BUNDLED_LISTS,
+    NEEDED,
     WITHHELD,
     guess_category,
     owner_of,
@@ -218,7 +219,10 @@ def _add_perflyst(builder: _Builder) -> None:
         held_back.update(result.withheld)
     # A rule on a parent of a name a list marks as needed, or of a name held back
     # (WITHHELD, a vendor function name), would block that name too.
-    protected = {parent for name in exceptions | held_back for parent in suffixes(name)}
+    # A parent of an allow-listed name is the exception to the latter: it stays a suffix
+    # rule (the allow rules win for the names they keep, and it is never enforced).
+    protected = {parent for name in exceptions for parent in suffixes(name)}
+    protected |= {parent for name in held_back for parent in suffixes(name) if parent not in NEEDED}
     for result in parsed:
         builder.skipped += result.skipped_lines
         for domain, info in result.rules:

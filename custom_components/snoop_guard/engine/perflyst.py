@@ -104,7 +104,7 @@ FUNCTION_WORDS = frozenset(
         *("pay", "payment", "mibi", "wallet", "ime", "input", "time", "ntp", "box"),
         # push channels, casting, tuner, voice, remote apps, channel store
         *("push", "xmpush", "resolver", "milink", "cast", "dvb", "tuner", "assistant", "avs"),
-        *("voice", "mobile", "remote", "channel", "channels", "mas", "userid", "xiazai"),
+        *("voice", "mobile", "remote", "channel", "channels", "userid", "xiazai"),
     }
 )
 _TELEMETRY_HINTS_IN = (
@@ -312,7 +312,11 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if domain in WITHHELD or vendor_function_name(domain) or (sectionless and domain in NEEDED):
+        if (
+            vendor_function_name(domain)
+            or (domain in WITHHELD and (sectionless or WITHHELD[domain] != _SHARED))
+            or (sectionless and domain in NEEDED)
+        ):
             withheld.append(domain)
             continue
         owner = owner_of(domain)
