@@ -142,6 +142,17 @@ _DOUBLEVERIFY = (
     "icebond/UpdatePIHole huluads.txt (tps30.doubleverify.com among Hulu-on-Roku ad hosts)"
 )
 
+_FIRELOG = (
+    "Google data transport CCT backend used by Firebase on Android (CCTDestination: "
+    "DEFAULT_END_POINT firebaselogging.googleapis.com/v0cc/log/batch, LEGACY_END_POINT "
+    "firebaselogging-pa.googleapis.com/v1/firelog/legacy/batchlog; Crashlytics reports to "
+    "crashlyticsreports-pa.googleapis.com)"
+)
+_CONVIVA = (
+    "Conviva LivePass player integrations (Conviva.LivePass.init / SERVICE_URL "
+    "livepass.conviva.com); bitmovin/bitmovin-player-roku-analytics-conviva (Roku, cws.conviva.com)"
+)
+
 _TVS = ("tv", "streamer")
 _FIRE = ("streamer", "speaker", "tv")
 
@@ -511,5 +522,18 @@ CURATED: tuple[CuratedRow, ...] = (
     *(
         CuratedRow(host, "DoubleVerify", "ads", _DOUBLEVERIFY, devices=_TVS)
         for host in ("tps.doubleverify.com", "tps30.doubleverify.com")
+    ),
+    # Android TV apps' Firebase logging and Crashlytics transport; Conviva video analytics.
+    *(
+        CuratedRow(host, "Google (Firebase)", "telemetry", _FIRELOG, devices=_TVS)
+        for host in (
+            "firebaselogging.googleapis.com",
+            "firebaselogging-pa.googleapis.com",
+            "crashlyticsreports-pa.googleapis.com",
+        )
+    ),
+    *(
+        CuratedRow(host, "Conviva", "analytics", _CONVIVA, devices=_TVS)
+        for host in ("livepass.conviva.com", "cws.conviva.com")
     ),
 )
