@@ -696,4 +696,28 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         _FIRETV + " (mas-ext.amazon.com)",
         ("Amazon",),
     ),
+    AllowRow(
+        "alexa-api",
+        "api.amazonalexa.com",
+        "exact",
+        "Alexa API (Echo, Fire TV voice, Alexa-enabled speakers)",
+        "anudeepND/whitelist issue #115",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "alexa-api-eu",
+        "api.eu.amazonalexa.com",
+        "exact",
+        "Alexa API, EU (Echo, Fire TV voice, Alexa-enabled speakers)",
+        "hagezi/dns-blocklists issue #134 (maintainer: it interferes with Alexa and Sonos)",
+        ("Amazon",),
+    ),
+    AllowRow(
+        "fire-tv-home-tiles",
+        "dp-rsm-prod.amazon.com",
+        "exact",
+        "Fire TV home screen content; blocked, channel and programme tiles disappear",
+        "hagezi/dns-blocklists issue #4956 (unblocked by the maintainers)",
+        ("Amazon",),
+    ),
 )
