@@ -197,7 +197,8 @@ def summary(knowledge: Knowledge, lists: Mapping[str, Any]) -> dict[str, Any]:
         "notes": [
             note
             for note in matcher.notes
-            if any(f" of {entry.id} " in note for entry in CATALOGUE_BY_URL.values())
+            if note.startswith("bundled list ")
+            or any(f" of {entry.id} " in note for entry in CATALOGUE_BY_URL.values())
         ],
         "cache": matcher.cache_status,
         "built": knowledge.built,

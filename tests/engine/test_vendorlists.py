@@ -148,7 +148,7 @@ def test_default_lists_spare_the_vendors_own_functions() -> None:
     """
     text = (
         "ota.cdn.pandora.xiaomi.com\nt1.a.market.xiaomi.com\naccount.migc.g.mi.com\n"
-        "tracking.rus.miui.com\ndata.mistat.india.xiaomi.com\n"
+        "tracking.rus.miui.com\ndata.mistat.india.xiaomi.com\ngld.push.samsungosp.com\n"
     )
     xiaomi = CATALOGUE_BY_ID["hagezi-native-xiaomi"]
     tables = compile_rules([xiaomi.source(text)], bundled=False)
@@ -158,8 +158,9 @@ def test_default_lists_spare_the_vendors_own_functions() -> None:
     assert not default.classify("account.migc.g.mi.com").tracker
     assert default.classify("tracking.rus.miui.com").tracker
     assert default.classify("data.mistat.india.xiaomi.com").tracker
+    assert not default.classify("gld.push.samsungosp.com").tracker  # WITHHELD: push channel
     assert any(
-        "3 rule(s) of hagezi-native-xiaomi name a device function" in note for note in tables.notes
+        "4 rule(s) of hagezi-native-xiaomi name a device function" in note for note in tables.notes
     )
     chosen = build_matcher([ListSource(name="mine", text=text)], bundled=False)
     assert chosen.classify("ota.cdn.pandora.xiaomi.com").tracker

@@ -35,9 +35,9 @@ from .perflyst import (
     NEEDED,
     WITHHELD,
     guess_category,
+    held_back,
     owner_of,
     parse_blocklist,
-    vendor_function_name,
 )
 from .ruletables import Attribution, CompiledRules, split_rule
 from .trackers import DEFAULT_MEMO_SIZE, TrackerMatcher
@@ -86,7 +86,8 @@ class ListSource:
     given to its rules when the domain does not suggest one; ``company`` the
     company when the domain's owner is not known. ``spare_vendor_functions``
     (the default per-vendor lists) leaves out entries under a device maker's
-    service domain that name a function (:func:`.perflyst.vendor_function_name`):
+    service domain that name a function, and WITHHELD names a TV needs
+    (:func:`.perflyst.held_back`):
     a list the user did not choose must not break the device's store, updates or
     sign-in.
     """
@@ -213,16 +214,24 @@ def _add_perflyst(builder: _Builder) -> None:
             continue
         parsed.append(parse_blocklist(text, list_name))
     exceptions: set[str] = set()
-    held_back: set[str] = set(WITHHELD)
+    withheld: set[str] = set(WITHHELD)
+    loaded: set[str] = set()
     for result in parsed:
         exceptions |= result.exceptions
-        held_back.update(result.withheld)
+        withheld.update(result.withheld)
+        loaded.update(domain for domain, _ in result.rules)
+    withheld -= loaded  # a shared-hosting name Perflyst loads is no held-back name
     # A rule on a parent of a name a list marks as needed, or of a name held back
     # (WITHHELD, a vendor function name), would block that name too.
     # A parent of an allow-listed name is the exception to the latter: it stays a suffix
     # rule (the allow rules win for the names they keep, and it is never enforced).
     protected = {parent for name in exceptions for parent in suffixes(name)}
-    protected |= {parent for name in held_back for parent in suffixes(name) if parent not in NEEDED}
+    protected |= {
+        parent
+        for name in withheld
+        for parent in suffixes(name)
+        if parent != name and parent not in NEEDED
+    }
     for result in parsed:
         builder.skipped += result.skipped_lines
         for domain, info in result.rules:
@@ -286,11 +295,7 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
 
     spared: set[str] = set()
     if source.spare_vendor_functions:
-        spared = {
-            domain
-            for domain in (*result.block, *result.block_exact)
-            if vendor_function_name(domain)
-        }
+        spared = {domain for domain in (*result.block, *result.block_exact) if held_back(domain)}
     # A suffix rule on a parent of a spared name would block it: that rule blocks its own name only.
     protected = {parent for name in spared for parent in suffixes(name)}
     for table, domains in ((builder.suffix, result.block), (builder.exact, result.block_exact)):
@@ -304,7 +309,7 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
     if spared:
         builder.notes.append(
             f"{len(spared)} rule(s) of {report.source} name a device function (store, images, "
-            "update, sign-in ...) under the device maker's own domain and were not loaded"
+            "update, sign-in ...) or a service a TV needs and were not loaded"
         )
     reason = f"exception (@@) in subscribed list {report.source}"
     allow_groups = (("suffix", result.allow, "@@"), ("exact", result.allow_exact, "@@|"))

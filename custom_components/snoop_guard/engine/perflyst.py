@@ -9,7 +9,9 @@ list's authors found that blocking them breaks something.
 The other bundled lists (hosts format or one domain a line) carry no sections:
 the company is :data:`~.owners.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
-or a parent of it) and the :data:`WITHHELD` names are not loaded.
+or a parent of it) are not loaded. From every list (default subscriptions too,
+see :func:`held_back`), the :data:`WITHHELD` names a TV needs and the device
+makers' function names (:func:`vendor_function_name`) are not loaded.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "WITHHELD",
     "ParsedList",
     "guess_category",
+    "held_back",
     "owner_of",
     "parse_blocklist",
     "vendor_function_name",
@@ -42,8 +45,10 @@ BUNDLED_LISTS: tuple[str, ...] = tuple(entry.file for entry in BUNDLED)
 _SAMSUNG_HUB = "Samsung Smart Hub service endpoint (the allow-list keeps osb-ussvc.samsungqbe.com)"
 _SHARED = "shared hosting name: the company behind it is unknown, so no attribution"
 _LG_STORE = "LG content store / SDP service (the allow-list keeps us.lgtvsdp.com)"
-# Entries of the non-Perflyst lists that are not loaded: name -> why. Names the
-# functional allow-list covers (or whose subtree holds one) are withheld as well.
+# Entries that are not loaded: name -> why. The shared-hosting ones only from the
+# section-less lists (Perflyst's sections name the owner); the others, names a TV
+# needs, from every list. Names the functional allow-list covers (or whose subtree
+# holds one) are withheld from the section-less lists as well.
 WITHHELD: dict[str, str] = {
     "eu-auth2.samsungosp.com": "Samsung account sign-in (the allow-list keeps auth.samsungosp.com)",
     "gld.push.samsungosp.com": "Samsung push channel: blocking it stops app notifications",
@@ -128,6 +133,12 @@ def vendor_function_name(domain: str) -> bool:
     ):
         return False
     return bool(words & FUNCTION_WORDS)
+
+
+def held_back(domain: str) -> bool:
+    """Return True for a name no list loads: a WITHHELD name a TV needs or a function name."""
+    reason = WITHHELD.get(domain)
+    return (reason is not None and reason != _SHARED) or vendor_function_name(domain)
 
 
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
@@ -312,11 +323,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if (
-            vendor_function_name(domain)
-            or (domain in WITHHELD and (sectionless or WITHHELD[domain] != _SHARED))
-            or (sectionless and domain in NEEDED)
-        ):
+        if held_back(domain) or (sectionless and (domain in NEEDED or domain in WITHHELD)):
             withheld.append(domain)
             continue
         owner = owner_of(domain)
