@@ -33,6 +33,10 @@ _FIRETV = "Perflyst/PiHoleBlocklist AmazonFireTV.txt keeps it commented out"
 _ANDROID = "Perflyst/PiHoleBlocklist android-tracking.txt keeps it commented out"
 _ANUDEEP = "anudeepND/whitelist domains/whitelist.txt"
 _LG_309 = "hagezi/dns-blocklists issue #309 (tested LG webOS allow-list: "
+_WEBOSBREW = (
+    "webosbrew/webos-homebrew-channel services/startup.sh ('Block software update servers') "
+    "and issue #131 (blocking it removed the update notification)"
+)
 _ANUDEEP_OPT = "anudeepND/whitelist domains/optional-list.txt"
 _AOSP_PROBE = (
     "AOSP NetworkStack NetworkMonitor: default captive-portal probe URLs "
@@ -719,5 +723,87 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "Fire TV home screen content; blocked, channel and programme tiles disappear",
         "hagezi/dns-blocklists issue #4956 (unblocked by the maintainers)",
         ("Amazon",),
+    ),
+    AllowRow(
+        "sony-registration",
+        "reg.biv.sony.tv",
+        "exact",
+        "Sony Bravia service registration; blocked, apps such as Netflix do not open",
+        "Perflyst/PiHoleBlocklist issue #55 (must stay allowed for the Netflix app to open)",
+        ("Sony",),
+    ),
+    AllowRow(
+        "sony-service",
+        "service.biv.sony.tv",
+        "exact",
+        "Sony Bravia service endpoint; blocked, apps such as Netflix do not open",
+        "Perflyst/PiHoleBlocklist issue #55 (must stay allowed for the Netflix app to open)",
+        ("Sony",),
+    ),
+    AllowRow(
+        "sony-app-list-ssm1",
+        "ssm1.internet.sony.tv",
+        "exact",
+        "Sony Bravia app list (Internet content)",
+        "notracking/hosts-blocklists issue #384 (blocked, the list of apps could not be updated)",
+        ("Sony",),
+    ),
+    AllowRow(
+        "sony-app-list-ssm3",
+        "ssm3.internet.sony.tv",
+        "exact",
+        "Sony Bravia app list (Internet content)",
+        "notracking/hosts-blocklists issue #384; Perflyst/PiHoleBlocklist issue #55",
+        ("Sony",),
+    ),
+    AllowRow(
+        "lg-firmware-snu",
+        "snu.lge.com",
+        "exact",
+        "LG webOS software update server",
+        _WEBOSBREW,
+        ("LG Electronics",),
+    ),
+    AllowRow(
+        "lg-firmware-su",
+        "su.lge.com",
+        "exact",
+        "LG webOS software update server",
+        _WEBOSBREW,
+        ("LG Electronics",),
+    ),
+    AllowRow(
+        "lg-firmware-su-ssl",
+        "su-ssl.lge.com",
+        "exact",
+        "LG webOS software update server",
+        _WEBOSBREW,
+        ("LG Electronics",),
+    ),
+    AllowRow(
+        "samsung-cloud-cdn",
+        "samsungcloudcdn.com",
+        "suffix",
+        "Samsung firmware download CDN",
+        "Perflyst/PiHoleBlocklist regex.list: its samsungcloudcdn.com rule is commented out "
+        "('prevents updates')",
+        ("Samsung",),
+    ),
+    AllowRow(
+        "google-play-features",
+        "play-apps-features.googleusercontent.com",
+        "exact",
+        "Play Store app installation and updates (Android TV / Google TV)",
+        "badmojr/1Hosts issue #3833 (blocked, apps could not be installed or updated)",
+        ("Google",),
+    ),
+    AllowRow(
+        "google-downloads",
+        "gvt1.com",
+        "suffix",
+        "Google download CDN for Play Store and system component updates",
+        "hectorm/hblock issue #158 and Ealenn/AdGuard-Home-List issue #51 "
+        "(blocked, app updates failed)",
+        ("Google",),
     ),
 )
