@@ -19,13 +19,9 @@ from custom_components.snoop_guard.engine.bundled import (
 )
 from custom_components.snoop_guard.engine.compiled import build_matcher
 from custom_components.snoop_guard.engine.owners import KNOWN_OWNERS
-from custom_components.snoop_guard.engine.perflyst import (
-    BUNDLED_LISTS,
-    WITHHELD,
-    parse_blocklist,
-    vendor_function_name,
-)
+from custom_components.snoop_guard.engine.perflyst import BUNDLED_LISTS, parse_blocklist
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
+from custom_components.snoop_guard.engine.withheld import WITHHELD, vendor_function_name
 from scripts import bundle_lists
 
 DATA = Path(__file__).resolve().parents[2] / "custom_components" / "snoop_guard" / "engine" / "data"

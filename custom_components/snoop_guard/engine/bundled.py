@@ -11,7 +11,7 @@ Two kinds of file:
   company of the rules below it (:mod:`.perflyst` knows the sections);
 * section-less lists: a rule's company is :data:`.owners.KNOWN_OWNERS`'s for its
   domain, else the list's default. Entries the functional allow-list covers, and
-  :data:`.perflyst.WITHHELD` names, are not loaded from them.
+  :data:`.withheld.WITHHELD` names, are not loaded from them.
 
 Files whose name starts with ``tv-`` are *TV subsets* written by
 ``scripts/bundle_lists.py`` from a larger upstream list: only the entries under a
@@ -300,7 +300,7 @@ SDK_SITES: frozenset[str] = frozenset(
 # screen and media share them with its telemetry. From a third-party list, an
 # entry under one of them whose host labels name a function (store, image, CDN,
 # update, sign-in, payment ...) and no telemetry word is not loaded: general lists
-# often block such names, and blocking them breaks the device (see perflyst.py).
+# often block such names, and blocking them breaks the device (see withheld.py).
 # Dedicated ad / ACR domains (samsungads.com, lgsmartad.com ...) are not here.
 VENDOR_SERVICE_DOMAINS: frozenset[str] = frozenset(
     {

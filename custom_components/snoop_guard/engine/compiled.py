@@ -30,17 +30,10 @@ from .lists import DEFAULT_MAX_RULES, ParseReport, parse_list
 from .matchercache import CACHE_FORMAT_VERSION, CacheError, read_cache, write_cache
 from .model import CATEGORIES, CONFIDENCES, AllowInfo
 from .names import rule_domain_problem, suffixes
-from .perflyst import (
-    BUNDLED_LISTS,
-    NEEDED,
-    WITHHELD,
-    guess_category,
-    held_back,
-    owner_of,
-    parse_blocklist,
-)
+from .perflyst import BUNDLED_LISTS, guess_category, owner_of, parse_blocklist
 from .ruletables import Attribution, CompiledRules, split_rule
 from .trackers import DEFAULT_MEMO_SIZE, TrackerMatcher
+from .withheld import NEEDED, WITHHELD, held_back
 
 __all__ = [
     "CACHE_FILE",
@@ -64,6 +57,7 @@ _CODE_FILES = (
     "model.py",
     "lists.py",
     "perflyst.py",
+    "withheld.py",
     "owners.py",
     "suspect.py",
     "explain.py",
@@ -87,7 +81,7 @@ class ListSource:
     company when the domain's owner is not known. ``spare_vendor_functions``
     (the default per-vendor lists) leaves out entries under a device maker's
     service domain that name a function, and WITHHELD names a TV needs
-    (:func:`.perflyst.held_back`):
+    (:func:`.withheld.held_back`):
     a list the user did not choose must not break the device's store, updates or
     sign-in.
     """

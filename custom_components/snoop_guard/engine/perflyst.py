@@ -9,140 +9,24 @@ list's authors found that blocking them breaks something.
 The other bundled lists (hosts format or one domain a line) carry no sections:
 the company is :data:`~.owners.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
-or a parent of it) are not loaded. From every list (default subscriptions too,
-see :func:`held_back`), the :data:`WITHHELD` names a TV needs and the device
-makers' function names (:func:`vendor_function_name`) are not loaded.
+or a parent of it) are not loaded. From every list (default subscriptions too),
+the names :func:`.withheld.held_back` names are not loaded.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from . import psl
-from .allowlist import FUNCTIONAL_ALLOW
-from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, VENDOR_SERVICE_DOMAINS
+from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
-from .suspect import STRONG_TOKENS
+from .withheld import NEEDED, WITHHELD, held_back
 
-__all__ = [
-    "BUNDLED_LISTS",
-    "FUNCTION_WORDS",
-    "NEEDED",
-    "WITHHELD",
-    "ParsedList",
-    "guess_category",
-    "held_back",
-    "owner_of",
-    "parse_blocklist",
-    "vendor_function_name",
-]
+__all__ = ["BUNDLED_LISTS", "ParsedList", "guess_category", "owner_of", "parse_blocklist"]
 
 BUNDLED_LISTS: tuple[str, ...] = tuple(entry.file for entry in BUNDLED)
-
-_SAMSUNG_HUB = "Samsung Smart Hub service endpoint (the allow-list keeps osb-ussvc.samsungqbe.com)"
-_SHARED = "shared hosting name: the company behind it is unknown, so no attribution"
-_LG_STORE = "LG content store / SDP service (the allow-list keeps us.lgtvsdp.com)"
-# Entries that are not loaded: name -> why. The shared-hosting ones only from the
-# section-less lists (Perflyst's sections name the owner); the others, names a TV
-# needs, from every list. Names the functional allow-list covers (or whose subtree
-# holds one) are withheld from the section-less lists as well.
-WITHHELD: dict[str, str] = {
-    "eu-auth2.samsungosp.com": "Samsung account sign-in (the allow-list keeps auth.samsungosp.com)",
-    "gld.push.samsungosp.com": "Samsung push channel: blocking it stops app notifications",
-    "ocfconnect-shard-eu02-euwest1.samsungiotcloud.com": "SmartThings cloud connection",
-    "uimetadata.samsungiotcloud.com": "SmartThings UI metadata",
-    "notice.samsungcloudsolution.com": "Smart Hub notices shown during setup",
-    "noticecdn.samsungcloudsolution.com": "Smart Hub notices shown during setup",
-    "noticefile.samsungcloudsolution.com": "Smart Hub notices shown during setup",
-    "vdterms.samsungcloudsolution.com": "Smart Hub terms and privacy consent screens",
-    "osb.samsungqbe.com": _SAMSUNG_HUB,
-    "osb-v2.samsungqbe.com": _SAMSUNG_HUB,
-    "osb-apps-v2.samsungqbe.com": _SAMSUNG_HUB,
-    "scs.samsungqbe.com": _SAMSUNG_HUB,
-    "img-resize-cdn-prod.samsungnyc.com": "image CDN of Samsung TV Plus tiles",
-    "premium-videos.telly.com": "video content delivery",
-    "smartshare.lgtvsdp.com": _LG_STORE,
-    "us.rdx2.lgtvsdp.com": _LG_STORE,
-    "us.ibs.lgappstv.com": "LG app store service",
-    "bif.sr.roku.com": "Roku trick-play thumbnails (BIF) used while seeking",
-    "ns11.whois.co.kr": "a DNS name server: blocking it breaks resolution of other names",
-    "az43064.vo.msecnd.net": _SHARED,
-    "coordinator-production-28516768.us-east-1.elb.amazonaws.com": _SHARED,
-    "d179kwmlpc4o47.cloudfront.net": _SHARED,
-    "d1oxlq5h9kq8q5.cloudfront.net": _SHARED,
-    "d2tnx644ijgq6i.cloudfront.net": _SHARED,
-    "d3mjsomixevyw7.cloudfront.net": _SHARED,
-    "syncplusconfig.s3.amazonaws.com": _SHARED,
-}
-_FIRE_TV_TIME = "Fire TV time (NTP) service host: without time, TLS and apps fail"
-WITHHELD.update(
-    {
-        "ftv-smtv.ntp-fireos.com": _FIRE_TV_TIME,
-        "tcllauncher.com": "TCL TV launcher service (the whole domain): the home screen needs it",
-        "leiniao.com": "TCL Thunderbird (Leiniao) TV platform (the whole domain, services too)",
-        "us.att.rcs.telephony.goog": "Google RCS messaging (Jibe) for a carrier: not a tracker",
-        "andr-25-aftkmst12-641002610.api.amazonvideo.com": "Prime Video API of a Fire TV model",
-        "wwwimg.roku.com": "Roku web and channel-store images",
-        "tvpnlogopus.samsungcloud.tv": "Samsung TV Plus channel logos",
-        "invitation.samsungiotcloud.com": "SmartThings invitations",
-        "internetcheck.fing.com": "an Internet connectivity check",
-        "i.xiaomi.com": "Xiaomi account centre (the whole subtree)",
-        "d.xiaomi.com": "Xiaomi downloads (the whole subtree)",
-        "sys.intl.xiaomi.com": "Xiaomi system services, international (the whole subtree)",
-    }
-)
-# Host-label words that name a device function (store, media, update, sign-in,
-# payment, input). Under VENDOR_SERVICE_DOMAINS, a third-party list's entry with
-# one of them and no telemetry word is withheld: e.g. t1.a.market.xiaomi.com
-# (app store images), image.pandora.xiaomi.com (home screen), cdn.fds.api.xiaomi.com
-# (downloads), url8807.global.passport.xiaomi.com (sign-in).
-FUNCTION_WORDS = frozenset(
-    {
-        *("market", "appstore", "store", "shop", "mishop", "apps", "app", "package", "packages"),
-        *("cdn", "static", "img", "image", "images", "pic", "gallery", "wallpaper", "theme"),
-        *("video", "mvideo", "music", "media", "live", "epg", "guide", "weather", "launcher"),
-        *("update", "updates", "upgrade", "ota", "fota", "firmware", "dl", "download", "files"),
-        *("fds", "passport", "account", "accounts", "auth", "login", "id", "sso", "identity"),
-        *("pay", "payment", "mibi", "wallet", "ime", "input", "time", "ntp", "box"),
-        # push channels, casting, tuner, voice, remote apps, channel store
-        *("push", "xmpush", "resolver", "milink", "cast", "dvb", "tuner", "assistant", "avs"),
-        *("voice", "mobile", "remote", "channel", "channels", "userid", "xiazai"),
-    }
-)
-_TELEMETRY_HINTS_IN = (
-    *("track", "analytic", "telemetr", "mistat", "acr", "beacon", "collect", "insight"),
-    *("metric", "report", "crash", "diag", "monitor", "measure", "bigdata"),
-)
-_WORD_SPLIT = re.compile(r"[-_.0-9]+")
-
-
-def vendor_function_name(domain: str) -> bool:
-    """Return True for a device maker's service name that names a function, not telemetry.
-
-    Such an entry of a third-party list is withheld (:data:`FUNCTION_WORDS`).
-    """
-    registrable = psl.registrable_domain(domain)
-    if registrable not in VENDOR_SERVICE_DOMAINS or registrable == domain:
-        return False
-    words = {word for word in _WORD_SPLIT.split(domain[: -len(registrable)]) if word}
-    if any(word in STRONG_TOKENS for word in words) or any(
-        hint in word for word in words for hint in _TELEMETRY_HINTS_IN
-    ):
-        return False
-    return bool(words & FUNCTION_WORDS)
-
-
-def held_back(domain: str) -> bool:
-    """Return True for a name no list loads: a WITHHELD name a TV needs or a function name."""
-    reason = WITHHELD.get(domain)
-    return (reason is not None and reason != _SHARED) or vendor_function_name(domain)
-
-
-# Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
-NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
 
 _UNKNOWN_SMARTTV = "Unknown (Perflyst SmartTV list)"
 _UNKNOWN_ANDROID = "Unknown (Perflyst android-tracking list)"
