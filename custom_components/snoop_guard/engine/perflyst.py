@@ -207,7 +207,10 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         if domain is None:
             skipped += 1
             continue
-        if held_back(domain) or (sectionless and (domain in NEEDED or domain in WITHHELD)):
+        registrable = psl.registrable_domain(domain)
+        if held_back(domain, registrable) or (
+            sectionless and (domain in NEEDED or domain in WITHHELD)
+        ):
             withheld.append(domain)
             continue
         owner = owner_of(domain)
@@ -219,9 +222,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         info = TrackerInfo(
             rule=domain,
             company=owner or company,
-            category=guess_category(
-                domain, SDK_CATEGORIES.get(psl.registrable_domain(domain) or "", category)
-            ),
+            category=guess_category(domain, SDK_CATEGORIES.get(registrable or "", category)),
             source=source,
             vendors=vendors,
             devices=devices,

@@ -104,7 +104,24 @@ def vendor_function_name(domain: str) -> bool:
 
     Such an entry of a bundled or default list is withheld (:data:`FUNCTION_WORDS`).
     """
-    registrable = psl.registrable_domain(domain)
+    return _function_name(domain, psl.registrable_domain(domain))
+
+
+def held_back(domain: str, registrable: str | None = None) -> bool:
+    """Return True for a name no list loads: a WITHHELD name a TV needs or a function name.
+
+    ``registrable`` is the name's registrable domain when the caller has it already
+    (a list parser does); left out, it is looked up.
+    """
+    reason = WITHHELD.get(domain)
+    if reason is not None and reason != _SHARED:
+        return True
+    if registrable is None:
+        registrable = psl.registrable_domain(domain)
+    return _function_name(domain, registrable)
+
+
+def _function_name(domain: str, registrable: str | None) -> bool:
     if registrable not in VENDOR_SERVICE_DOMAINS or registrable == domain:
         return False
     words = {word for word in _WORD_SPLIT.split(domain[: -len(registrable)]) if word}
@@ -113,12 +130,6 @@ def vendor_function_name(domain: str) -> bool:
     ):
         return False
     return bool(words & FUNCTION_WORDS)
-
-
-def held_back(domain: str) -> bool:
-    """Return True for a name no list loads: a WITHHELD name a TV needs or a function name."""
-    reason = WITHHELD.get(domain)
-    return (reason is not None and reason != _SHARED) or vendor_function_name(domain)
 
 
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
