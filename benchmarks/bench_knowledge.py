@@ -21,6 +21,10 @@ subscriptions (:mod:`engine.vendorlists`, copies named ``<id>.txt``) on top, it 
   thousand ordinary host names generated here from common words (deterministic,
   self-written generator: service label x company-like name x TLD), i.e. the share
   of them *not* flagged;
+* the same on real host names: every ``http(s)://`` host written in the source of
+  the installed Python packages (Home Assistant core and its libraries: cloud APIs,
+  device vendors, documentation), so the figure does not rest on generated names
+  alone; it also counts how many of them the rules classify as trackers;
 * with ``--measure-dir``, known / suspected / both recall of the bundled knowledge
   on the entries of list copies in DIR (e.g. vendor native-tracking lists the
   project does not bundle). Measurement only: nothing of them is bundled or copied,
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 import time
 import tracemalloc
@@ -172,6 +177,46 @@ def suspect_precision(matcher: TrackerMatcher, rows: list[tuple[str, str, str, s
     print(f"  e.g. {', '.join(flagged[:5])}")
 
 
+_URL_HOST = re.compile(r"https?://([a-z0-9][a-z0-9.-]*\.[a-z]{2,})", re.IGNORECASE)
+# Placeholder and private names that are not real hosts.
+_NOT_REAL = (".local", ".lan", ".home", ".test", ".invalid", ".localhost", ".example", ".internal")
+
+
+def real_hosts() -> list[str]:
+    """Return the real host names written in the installed packages' Python source."""
+    import homeassistant  # noqa: PLC0415  (the venv's HA core; only this benchmark needs it)
+
+    from custom_components.snoop_guard.engine import psl  # noqa: PLC0415
+    from custom_components.snoop_guard.engine.names import normalize_domain  # noqa: PLC0415
+
+    site = Path(homeassistant.__file__).resolve().parents[1]
+    found: set[str] = set()
+    for path in site.rglob("*.py"):
+        for host in _URL_HOST.findall(path.read_text(errors="ignore")):
+            name = normalize_domain(host.lower().rstrip("."))
+            if (
+                name
+                and not name.endswith(_NOT_REAL)
+                and "example" not in name
+                and psl.registrable_domain(name) is not None
+            ):
+                found.add(name)
+    return sorted(found)
+
+
+def real_precision(matcher: TrackerMatcher) -> None:
+    """Print how the rules and the suspected tier treat real host names from source code."""
+    hosts = real_hosts()
+    known = [name for name in hosts if matcher.classify(name).tracker]
+    flagged = [name for name in hosts if name not in known and matcher.suspect(name) is not None]
+    print(f"\nreal host names in installed packages' source: {len(hosts)}")
+    print(f"  known trackers: {len(known)} ({', '.join(known[:6])})")
+    print(
+        f"  suspected: {len(flagged)} = {len(flagged) / max(len(hosts), 1):.2%}"
+        f" ({', '.join(flagged[:8])})"
+    )
+
+
 def list_entries(text: str) -> list[str]:
     """Return the host names of one list copy (plain, hosts-file or ``||name^`` lines)."""
     out: list[str] = []
@@ -273,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(shown, with_lists, rows)
         build_cost(sources)
     suspect_precision(bundled, rows)
+    real_precision(bundled)
     if args.measure_dir:
         measure_dir(args.measure_dir, bundled)
         if with_lists is not None:

@@ -278,3 +278,36 @@ def test_monitoring_and_experiment_tokens(name: str) -> None:
     found = suspect_name(name)
     assert found is not None
     assert found.evidence[0].startswith("label token")
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("staging-analyze.pt.tvmaker.example", "analytics"),
+        ("pingback.player.example", "analytics"),
+        ("diagnostics.tvmaker.example", "telemetry"),
+        ("bugly.tvapp.example", "telemetry"),
+    ],
+)
+def test_analysis_pingback_and_diagnostic_tokens(name: str, category: str) -> None:
+    found = suspect_name(name)
+    assert found is not None
+    assert found.category == category
+
+
+@pytest.mark.parametrize(
+    ("name", "suspected"),
+    [
+        ("mon.be.tvmaker.example", True),
+        ("mon2.n.tvmaker.example", True),
+        ("pb.bi.ottvendor.example", True),
+        # Only a whole label counts: a sign-in page and ordinary words do not.
+        ("mon-compte.orange.fr", False),
+        ("monday.example.com", False),
+        ("bi-weekly.example.com", False),
+        ("bike.example.com", False),
+        ("www.bing.com", False),
+    ],
+)
+def test_whole_label_abbreviations(name: str, suspected: bool) -> None:
+    assert (suspect_name(name) is not None) is suspected

@@ -13,6 +13,8 @@ module recognises such names *by structure only*:
   (``smetrics``, ``errordump``, ``diagmon``, a telemetry word inside the label
   such as ``b2banalytics``, ``mistat``/``gstat``, ``*log`` other than English
   words such as ``blog``/``catalog``, ``logupload``, ``*report``, ``fls-eu``…);
+* a whole host label is a monitoring or business-intelligence abbreviation
+  (``mon``, ``bi``), never a token of a longer label (``mon-compte``);
 * the registrable domain's own label contains a long, unambiguous telemetry
   word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``).
 
@@ -54,6 +56,8 @@ STRONG_TOKENS: dict[str, str] = {
     # Performance monitoring, measurement, experiments.
     **dict.fromkeys(("monitor", "monitoring", "apm", "perfmon"), "telemetry"),
     **dict.fromkeys(("measurements", "abtest", "abtesting"), "analytics"),
+    **dict.fromkeys(("analyze", "analysis", "pingback", "pingbacks"), "analytics"),
+    **dict.fromkeys(("diagnostic", "diagnostics", "bugly"), "telemetry"),
     "adv": "ads",
     # Vendor telemetry codenames (Amazon device metrics: unagi.amazon.<cc>).
     "unagi": "telemetry",
@@ -105,6 +109,13 @@ _LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"[a-z0-9]+reports?"), "telemetry", "report host"),
     # Amazon first-party logging service: fls-na, fls-eu, fls-fe, fls-cn (+ suffix).
     (re.compile(r"fls-(?:na|eu|fe|cn)(?:-[a-z]{1,8})?"), "telemetry", "vendor logging host"),
+)
+# Abbreviations that count only as a whole host label, never as a token of one:
+# "mon" (monitoring; French "mon-compte" is a sign-in page) and "bi"
+# (business-intelligence collection, as in pb.bi.<vendor>).
+_WHOLE_LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"mon\d*"), "telemetry", "monitoring host"),
+    (re.compile(r"bi\d*"), "analytics", "business-intelligence host"),
 )
 # Labels the shapes above would match that are ordinary words.
 _SHAPE_EXCEPTIONS = frozenset(
@@ -176,6 +187,9 @@ def _label_evidence(label: str) -> tuple[str, str] | None:
     found = _shape(label)
     if found is not None:
         return found[0], f"{found[1]} {label!r}"
+    for pattern, category, what in _WHOLE_LABEL_PATTERNS:
+        if pattern.fullmatch(label):
+            return category, f"{what} {label!r}"
     for token in tokens:
         if token != label and (found := _shape(token)) is not None:
             return found[0], f"{found[1]} {token!r} in {label!r}"
