@@ -119,3 +119,53 @@ def test_vendor_services_next_to_curated_hosts_are_not_known_trackers(
     bundled: TrackerMatcher, name: str
 ) -> None:
     assert not bundled.classify(name).tracker
+
+
+@pytest.mark.parametrize(
+    ("name", "company", "category"),
+    [
+        ("samsungusa.api.useinsider.com", "Insider", "analytics"),
+        (
+            "zn8qwjgdslpyjq5n3-samsungcustomerboard.siteintercept.qualtrics.com",
+            "Qualtrics",
+            "analytics",
+        ),
+        ("samsungrum.beusable.net", "Beusable (4Grit)", "analytics"),
+        ("samsungcard.data.adobedc.net", "Adobe", "analytics"),
+        ("samsung.attn.tv", "Attentive", "analytics"),
+        ("samsung.appnext.com", "Appnext", "ads"),
+        ("clientapi-samsung.dtignite.com", "Digital Turbine", "ads"),
+        ("dls-udc.dqa.samsung.com", "Samsung", "telemetry"),
+        ("orsplc.di.runestone.samsung.com", "Samsung", "telemetry"),
+        ("t7z.cupid.ptqy.gitv.tv", "GITV (iQIYI TV)", "ads"),
+        ("msg.video.ptqy.gitv.tv", "GITV (iQIYI TV)", "telemetry"),
+    ],
+)
+def test_native_list_hosts_with_their_own_source(
+    bundled: TrackerMatcher, name: str, company: str, category: str
+) -> None:
+    verdict = bundled.classify(name)
+    assert verdict.tracker
+    assert verdict.info is not None
+    assert verdict.info.source == "curated"
+    assert (verdict.info.company, verdict.info.category) == (company, category)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # The companies' own sites, surveys, dashboards and a TV platform's playback.
+        "www.qualtrics.com",
+        "samsung.eu.qualtrics.com",
+        "www.beusable.net",
+        "www.appnext.com",
+        "panel.useinsider.com",
+        "server.adobedc.net",
+        "ota.ptqy.gitv.tv",
+        "time.video.ptqy.gitv.tv",
+        "auth.api.gitv.tv",
+        "www.samsung.com",
+    ],
+)
+def test_native_rows_stay_narrow(bundled: TrackerMatcher, name: str) -> None:
+    assert not bundled.classify(name).tracker

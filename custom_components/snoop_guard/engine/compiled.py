@@ -62,6 +62,8 @@ _CODE_FILES = (
     "suspect.py",
     "explain.py",
     "bundled.py",
+    "curated_row.py",
+    "curated_native.py",
     "curated.py",
     "allowlist.py",
     "ruletables.py",

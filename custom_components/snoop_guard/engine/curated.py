@@ -9,25 +9,10 @@ attribution wins over the bundled Perflyst lists.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from .curated_native import NATIVE_ROWS
+from .curated_row import CuratedRow
 
 __all__ = ["CURATED", "CuratedRow"]
-
-
-class CuratedRow(NamedTuple):
-    """One curated rule: domain suffix, company, category, its source, who it concerns.
-
-    ``vendors`` are the device makers whose products contact the domain and
-    ``devices`` the device kinds (``tv``, ``streamer``, ``speaker``); empty
-    means not specific to one.
-    """
-
-    domain: str
-    company: str
-    category: str
-    source_note: str
-    vendors: tuple[str, ...] = ()
-    devices: tuple[str, ...] = ()
 
 
 _IMC2024 = (
@@ -156,7 +141,7 @@ _CONVIVA = (
 _TVS = ("tv", "streamer")
 _FIRE = ("streamer", "speaker", "tv")
 
-CURATED: tuple[CuratedRow, ...] = (
+_ROWS: tuple[CuratedRow, ...] = (
     # Gozen Data: TV audience-measurement SDK shipped on Skyworth (Coocaa) TVs that
     # scanned the local network and uploaded hostnames, MACs, IPs and nearby SSIDs.
     CuratedRow(
@@ -537,3 +522,7 @@ CURATED: tuple[CuratedRow, ...] = (
         for host in ("livepass.conviva.com", "cws.conviva.com")
     ),
 )
+
+# The hand-written rows above, then the rows for hosts that vendor native-tracking
+# lists name, each confirmed by a source of its own (curated_native.py).
+CURATED: tuple[CuratedRow, ...] = (*_ROWS, *NATIVE_ROWS)
