@@ -96,6 +96,18 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         ("Apple",),
     ),
     AllowRow(
+        "apple-xp-updates",
+        "xp.apple.com",
+        "exact",
+        "Apple TV / HomePod software updates and Apple TV+ sign-up (also Apple's analytics host)",
+        "Apple support article 101555 'Use Apple products on enterprise networks' lists "
+        "xp.apple.com under software updates for macOS, iOS and tvOS; hagezi/dns-blocklists#930 "
+        "(HomePod update search loops when it is blocked) and #1609 (kept only in the native "
+        "list because updates fail on some devices); uBlockOrigin/uAssets#27937 (Apple TV+ "
+        "registration broke, EasyList now blocks only its /report/ paths)",
+        ("Apple",),
+    ),
+    AllowRow(
         "panasonic-connectivity-eu",
         "mhc-eu.myhomescreen.tv",
         "exact",
