@@ -139,6 +139,11 @@ def test_vendor_services_next_to_curated_hosts_are_not_known_trackers(
         ("orsplc.di.runestone.samsung.com", "Samsung", "telemetry"),
         ("t7z.cupid.ptqy.gitv.tv", "GITV (iQIYI TV)", "ads"),
         ("msg.video.ptqy.gitv.tv", "GITV (iQIYI TV)", "telemetry"),
+        ("ws-na.assoc-amazon.com", "Amazon Associates", "ads"),
+        ("www.assoc-amazon.de", "Amazon Associates", "ads"),
+        ("rcm-uk.amazon.co.uk", "Amazon Associates", "ads"),
+        ("applab-sdk.amazon.com", "Amazon", "analytics"),
+        ("mads-fe.amazon.com", "Amazon Ads", "ads"),
     ],
 )
 def test_native_list_hosts_with_their_own_source(
@@ -165,6 +170,9 @@ def test_native_list_hosts_with_their_own_source(
         "time.video.ptqy.gitv.tv",
         "auth.api.gitv.tv",
         "www.samsung.com",
+        "affiliate-program.amazon.com",
+        "www.amazon.it",
+        "userdata.sr.roku.com",
     ],
 )
 def test_native_rows_stay_narrow(bundled: TrackerMatcher, name: str) -> None:

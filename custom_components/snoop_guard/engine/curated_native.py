@@ -12,7 +12,11 @@ Narrow on purpose: where a company's registrable domain also carries its web
 site, sign-in, surveys or playback (qualtrics.com, beusable.net, appnext.com,
 gitv.tv), only the collection hosts are listed, not the domain. Hosts the
 research found no source for (Xiaomi ``mon.*``, ``adsmeasurement.com``, the
-legacy ``hitbox.com`` names) are left to the lists and the suspected tier.
+legacy ``hitbox.com`` names, Amazon ``aan.*``, ``forester.a2z.com`` and Prime
+Video's ``bugs.firebat`` hosts, Roku ``bdp.roku.com``, LG ``wiseconfig``) are
+left to the lists and the suspected tier, and hosts a source calls functional
+(Roku's Continue Watching ``userdata.sr.roku.com``, LG's ``ngfts`` artwork
+downloads, Prime Video's ``videorolls`` trailers) are not listed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = ["NATIVE_ROWS"]
 
 _SEEN_SAMSUNG = "seen in hagezi/dns-blocklists domains/native.samsung.txt (GPL, cited only)"
 _SEEN_XIAOMI = "seen in hagezi/dns-blocklists domains/native.xiaomi.txt (GPL, cited only)"
+_SEEN_AMAZON = "seen in hagezi/dns-blocklists domains/native.amazon.txt (GPL, cited only)"
 
 _INSIDER = (
     "Insider (useinsider.com) integration docs, 'How does Insider work': the tag is "
@@ -88,7 +93,26 @@ _SAMSUNG_RUBIN = (
     "customised ads; samsung.com/us/account/customization-service); " + _SEEN_SAMSUNG
 )
 
+_ASSOCIATES = (
+    "Amazon Associates (affiliate) product widgets and link tracking: ghostery/trackerdb "
+    "db/patterns/amazon_associates.eno (assoc-amazon.com/.ca/.co.uk/.de/.fr/.jp, advertising; "
+    "rcm.amazon.com, rcm-it/-jp/-uk product-link iframes); s9e/TextFormatter MediaEmbed "
+    "amazon.xml (2018: ws-na/ws-eu/ws-fe.assoc-amazon.com/widgets/cm?...&t=<associate tag>); "
+    "the programme's own site is affiliate-program.amazon.com"
+)
+_AMAZON_INSIGHTS = (
+    "Amazon Insights SDK (com.amazon.insights): ERSRequestBuilder's default event endpoint "
+    "https://applab-sdk.amazon.com/1.0 (gzipped event batches with an x-amzn-UniqueId header) "
+    "and DefaultABTestClient's treatments; " + _SEEN_AMAZON
+)
+_AMAZON_MADS = (
+    "Amazon Mobile Ads SDK (com.amazon.device.ads) DEFAULT_MADS_ENDPOINT mads.amazon.com, "
+    "regional twins mads-eu/mads-fe; hagezi/dns-blocklists#134 (mads*.amazon.com blocked, "
+    "Fire TV and Alexa still work); " + _SEEN_AMAZON
+)
+
 _SAMSUNG = ("Samsung",)
+_AMAZON_DEVICES = ("tv", "streamer", "speaker")
 
 NATIVE_ROWS: tuple[CuratedRow, ...] = (
     # Marketing, feedback and web-analytics services in Samsung's apps and web views.
@@ -122,6 +146,30 @@ NATIVE_ROWS: tuple[CuratedRow, ...] = (
     *(
         CuratedRow(host, "Samsung", "telemetry", _SAMSUNG_RUBIN, _SAMSUNG)
         for host in ("di.runestone.samsung.com", "api.runestone.samsung.com")
+    ),
+    # Amazon Associates (affiliate ads), Amazon's app analytics SDK and mobile ads.
+    *(
+        CuratedRow(host, "Amazon Associates", "ads", _ASSOCIATES, ("Amazon",))
+        for host in (
+            *("assoc-amazon.com", "assoc-amazon.ca", "assoc-amazon.co.uk", "assoc-amazon.de"),
+            *("assoc-amazon.fr", "assoc-amazon.jp"),
+            *("rcm.amazon.com", "rcm-it.amazon.it", "rcm-jp.amazon.co.jp", "rcm-uk.amazon.co.uk"),
+        )
+    ),
+    *(
+        CuratedRow(host, "Amazon Associates", "ads", f"{_ASSOCIATES}; {_SEEN_AMAZON}", ("Amazon",))
+        for host in ("assoc-amazon.it", "assoc-amazon.es")
+    ),
+    CuratedRow(
+        "applab-sdk.amazon.com",
+        "Amazon",
+        "analytics",
+        _AMAZON_INSIGHTS,
+        ("Amazon",),
+        _AMAZON_DEVICES,
+    ),
+    CuratedRow(
+        "mads-fe.amazon.com", "Amazon Ads", "ads", _AMAZON_MADS, ("Amazon",), _AMAZON_DEVICES
     ),
     # iQIYI's TV platform (GITV) on Xiaomi TVs: ads and pingback logging, not playback.
     CuratedRow(
