@@ -351,3 +351,32 @@ def test_sdk_companies_get_their_category(bundled: TrackerMatcher) -> None:
     fwmrm = bundled.match("bea4.v.fwmrm.net")
     assert fwmrm is not None
     assert (fwmrm.company, fwmrm.category) == ("FreeWheel (Comcast)", "ads")
+
+
+@pytest.mark.parametrize(
+    ("name", "company", "category"),
+    [
+        ("match.adsrvr.org", "The Trade Desk", "ads"),
+        ("pixel.mathtag.com", "MediaMath", "ads"),
+        ("ad.lkqd.net", "LKQD (Nexstar)", "ads"),
+        ("bs.serving-sys.com", "Sizmek (Amazon Ad Server)", "ads"),
+        ("loadm.exelator.com", "eXelate (Nielsen)", "analytics"),
+        ("bcp.crwdcntrl.net", "Lotame", "analytics"),
+        ("a-fds.youborafds01.com", "NPAW (Youbora)", "analytics"),
+        ("init.supersonicads.com", "ironSource (Unity)", "ads"),
+    ],
+)
+def test_ctv_ad_and_data_companies_are_known(
+    bundled: TrackerMatcher, name: str, company: str, category: str
+) -> None:
+    verdict = bundled.classify(name)
+    assert verdict.tracker, name
+    assert verdict.info is not None
+    assert (verdict.info.company, verdict.info.category) == (company, category)
+
+
+@pytest.mark.parametrize(
+    "name", ["www.optimizely.com", "fyber.com", "www.fyber.com", "tapad.com", "www.gumgum.com"]
+)
+def test_sdk_company_sites_stay_reachable(bundled: TrackerMatcher, name: str) -> None:
+    assert not bundled.classify(name).tracker, name

@@ -280,6 +280,17 @@ SDK_SCOPE: frozenset[str] = frozenset(
         "umeng.com",
         "vungle.com",
         "youboranqs01.com",
+        # CTV programmatic buying, ad serving and exchanges, identity and data
+        # brokers, video analytics, and the ad networks of Android TV games
+        # (issue 14, third pass: companies the TV studies' ad ecosystems name).
+        *("adsrvr.org", "bidswitch.net", "1rx.io", "tubemogul.com", "serving-sys.com"),
+        *("flashtalking.com", "mathtag.com", "contextweb.com", "adform.net", "360yield.com"),
+        *("yieldmo.com", "sharethrough.com", "gumgum.com", "lkqd.net", "bfmio.com"),
+        *("adgear.com", "tidaltv.com", "turn.com", "amobee.com", "advertising.com"),
+        *("adtechus.com", "spotxcdn.com", "agkn.com", "exelator.com", "tapad.com"),
+        *("crwdcntrl.net", "adsymptotic.com", "nmrodam.com", "youborafds01.com", "jwpltx.com"),
+        *("localytics.com", "optimizely.com", "supersonicads.com", "startappservice.com"),
+        *("fyber.com", "rayjump.com"),
     }
 )
 # SDK_SCOPE domains that also carry the company's own web site (product pages,
@@ -293,6 +304,9 @@ SDK_SITES: frozenset[str] = frozenset(
         *("kochava.com", "mixpanel.com", "mopub.com", "mparticle.com", "newrelic.com"),
         *("pubmatic.com", "sentry.io", "smartadserver.com", "springserve.com", "spotx.tv"),
         *("tapjoy.com", "tvsquared.com", "umeng.com", "vungle.com"),
+        *("flashtalking.com", "yieldmo.com", "sharethrough.com", "gumgum.com", "adgear.com"),
+        *("turn.com", "amobee.com", "advertising.com", "tapad.com", "localytics.com"),
+        *("optimizely.com", "fyber.com", "tubemogul.com"),
     }
 )
 
@@ -324,6 +338,8 @@ SDK_CATEGORIES: dict[str, str] = {
             *("appboy.com", "kochava.com", "appsflyer.com", "adjust.com", "branch.io"),
             *("flurry.com", "umeng.com", "google-analytics.com", "app-measurement.com"),
             *("demdex.net", "omtrdc.net", "2o7.net", "krxd.net", "bluekai.com", "rlcdn.com"),
+            *("agkn.com", "exelator.com", "tapad.com", "crwdcntrl.net", "adsymptotic.com"),
+            *("nmrodam.com", "youborafds01.com", "jwpltx.com", "localytics.com", "optimizely.com"),
         ),
         "analytics",
     ),
