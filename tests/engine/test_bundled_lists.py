@@ -364,6 +364,10 @@ def test_sdk_companies_get_their_category(bundled: TrackerMatcher) -> None:
         ("bcp.crwdcntrl.net", "Lotame", "analytics"),
         ("a-fds.youborafds01.com", "NPAW (Youbora)", "analytics"),
         ("init.supersonicads.com", "ironSource (Unity)", "ads"),
+        ("i.w55c.net", "DataXu (Roku OneView)", "ads"),
+        ("ad.auditude.com", "Auditude (Adobe Primetime)", "ads"),
+        ("acast.deliveryengine.adswizz.com", "AdsWizz (SiriusXM)", "ads"),
+        ("api.singular.net", "Singular", "analytics"),
     ],
 )
 def test_ctv_ad_and_data_companies_are_known(
@@ -376,7 +380,11 @@ def test_ctv_ad_and_data_companies_are_known(
 
 
 @pytest.mark.parametrize(
-    "name", ["www.optimizely.com", "fyber.com", "www.fyber.com", "tapad.com", "www.gumgum.com"]
+    "name",
+    [
+        *("www.optimizely.com", "fyber.com", "www.fyber.com", "tapad.com", "www.gumgum.com"),
+        *("www.singular.net", "admob.com", "www.adswizz.com", "triplelift.com"),
+    ],
 )
 def test_sdk_company_sites_stay_reachable(bundled: TrackerMatcher, name: str) -> None:
     assert not bundled.classify(name).tracker, name

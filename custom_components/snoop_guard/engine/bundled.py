@@ -291,6 +291,13 @@ SDK_SCOPE: frozenset[str] = frozenset(
         *("crwdcntrl.net", "adsymptotic.com", "nmrodam.com", "youborafds01.com", "jwpltx.com"),
         *("localytics.com", "optimizely.com", "supersonicads.com", "startappservice.com"),
         *("fyber.com", "rayjump.com"),
+        *("videoplaza.tv", "adswizz.com", "vidible.tv", "vertamedia.com", "adtelligent.com"),
+        *("mookie1.com", "measurementapi.com", "mobileapptracking.com", "auditude.com"),
+        *("brightroll.com", "btrll.com", "w55c.net", "crittercism.com", "singular.net"),
+        *("admob.com", "atdmt.com", "mediaplex.com", "dotomi.com", "tribalfusion.com"),
+        *("sonobi.com", "33across.com", "triplelift.com", "3lift.com", "lijit.com"),
+        *("smaato.net", "inner-active.mobi", "mobvista.com", "pubnative.net", "hyprmx.com"),
+        "liadm.com",
     }
 )
 # SDK_SCOPE domains that also carry the company's own web site (product pages,
@@ -306,7 +313,12 @@ SDK_SITES: frozenset[str] = frozenset(
         *("tapjoy.com", "tvsquared.com", "umeng.com", "vungle.com"),
         *("flashtalking.com", "yieldmo.com", "sharethrough.com", "gumgum.com", "adgear.com"),
         *("turn.com", "amobee.com", "advertising.com", "tapad.com", "localytics.com"),
-        *("optimizely.com", "fyber.com", "tubemogul.com"),
+        *("optimizely.com", "fyber.com", "tubemogul.com", "brightroll.com", "admob.com"),
+        *("33across.com", "triplelift.com", "sonobi.com", "singular.net", "hyprmx.com"),
+        *("mobvista.com", "pubnative.net", "tribalfusion.com", "crittercism.com", "adswizz.com"),
+        *("vidible.tv", "vertamedia.com", "adtelligent.com", "lijit.com", "auditude.com"),
+        *("videoplaza.tv", "inner-active.mobi", "mediaplex.com", "mobileapptracking.com"),
+        "dotomi.com",
     }
 )
 
@@ -340,8 +352,12 @@ SDK_CATEGORIES: dict[str, str] = {
             *("demdex.net", "omtrdc.net", "2o7.net", "krxd.net", "bluekai.com", "rlcdn.com"),
             *("agkn.com", "exelator.com", "tapad.com", "crwdcntrl.net", "adsymptotic.com"),
             *("nmrodam.com", "youborafds01.com", "jwpltx.com", "localytics.com", "optimizely.com"),
+            *("measurementapi.com", "mobileapptracking.com", "singular.net", "liadm.com"),
         ),
         "analytics",
     ),
-    **dict.fromkeys(("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com"), "telemetry"),
+    **dict.fromkeys(
+        ("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com", "crittercism.com"),
+        "telemetry",
+    ),
 }
