@@ -388,3 +388,21 @@ def test_ctv_ad_and_data_companies_are_known(
 )
 def test_sdk_company_sites_stay_reachable(bundled: TrackerMatcher, name: str) -> None:
     assert not bundled.classify(name).tracker, name
+
+
+@pytest.mark.parametrize(
+    ("name", "company", "devices"),
+    [
+        ("metrics.apple.com", "Apple", ("speaker", "streamer")),
+        ("securemetrics.apple.com", "Apple", ("speaker", "streamer")),
+        ("metrics5.data.hicloud.com", "Huawei", ("tv",)),
+        ("logservice1.hicloud.com", "Huawei", ("tv",)),
+    ],
+)
+def test_nextdns_apple_and_huawei_files(
+    bundled: TrackerMatcher, name: str, company: str, devices: tuple[str, ...]
+) -> None:
+    hit = bundled.match(name)
+    assert hit is not None, name
+    assert hit.source.startswith("nextdns:native-tracking-domains/")
+    assert (hit.company, tuple(sorted(hit.devices))) == (company, devices)

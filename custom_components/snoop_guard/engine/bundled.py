@@ -105,6 +105,8 @@ BUNDLED: tuple[BundledList, ...] = (
         )
         for ident, company, devices in (
             ("alexa", "Amazon", _ALL_KINDS),
+            ("apple", "Apple", ("speaker", "streamer")),
+            ("huawei", "Huawei", _TV),
             ("roku", "Roku", ("streamer", "tv")),
             ("samsung", "Samsung", _TV),
             ("sonos", "Sonos", ("speaker",)),
