@@ -311,3 +311,16 @@ def test_analysis_pingback_and_diagnostic_tokens(name: str, category: str) -> No
 )
 def test_whole_label_abbreviations(name: str, suspected: bool) -> None:
     assert (suspect_name(name) is not None) is suspected
+
+
+@pytest.mark.parametrize(
+    ("name", "suspected"),
+    [
+        ("securemetrics.tvmaker.example", True),
+        ("datacollector-dre.dt.tvmaker.example", True),
+        ("biometrics.hospital.example", False),
+        ("psychometrics.university.example", False),
+    ],
+)
+def test_metrics_and_data_collector_inside_a_label(name: str, suspected: bool) -> None:
+    assert (suspect_name(name) is not None) is suspected

@@ -90,7 +90,7 @@ _LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
         re.compile(
             r"[a-z0-9]*(?:analytics|telemetry|adserver|adlog|feedback|bugreport|crashreport"
-            r"|bugsnag|bigdata)[a-z0-9]*"
+            r"|bugsnag|bigdata|metrics|datacollect)[a-z0-9]*"
         ),
         "telemetry",
         "telemetry word inside host label",
@@ -125,7 +125,10 @@ _SHAPE_EXCEPTIONS = frozenset(
         *("prolog", "epilog", "monolog", "travelog", "homolog", "ortholog", "eclog"),
     )
 )
-_SHAPE_EXCEPTION_SUFFIXES = ("blog", "blogs", "catalog", "catalogs", "dialog", "dialogs")
+_SHAPE_EXCEPTION_SUFFIXES = (
+    *("blog", "blogs", "catalog", "catalogs", "dialog", "dialogs"),
+    *("biometrics", "psychometrics", "econometrics"),
+)
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
 _MAX_EVIDENCE = 4
 
