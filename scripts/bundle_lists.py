@@ -110,6 +110,23 @@ UPSTREAMS: tuple[Upstream, ...] = (
 )  # fmt: skip
 
 
+# v2fly/domain-list-community marks the ad and tracking hosts of each company's data
+# file with "@ads". Bundled: those entries of the files of TV makers, the Chinese TV
+# platforms and video apps Chinese smart TVs run, and SDKs of TV apps. Push delivery
+# and DNS resolvers are functions (an app's notifications, DNS over HTTPS), not
+# trackers, and are left out.
+_V2FLY = ("v2fly/domain-list-community", "c975ccef9c19f005a3bfa7a33255d1b406deea64", "2026-08-19")
+V2FLY_FILE = "v2fly-ads.txt"
+V2FLY_DATA = (
+    *("xiaomi", "tcl", "samsung", "apple", "huawei", "amazon", "iqiyi", "hunantv", "youku"),
+    *("le", "cctv", "sohu", "tencent", "youtube", "spotify", "disney", "umeng", "unity"),
+)
+V2FLY_FUNCTION_WORDS = ("push", "httpdns", "doh", "dns")
+V2FLY_UPSTREAM = Upstream(
+    V2FLY_FILE, _V2FLY[0], "data/{" + ",".join(V2FLY_DATA) + "} (@ads entries)",
+    *_V2FLY[1:], "MIT", "V2FLY-LICENSE", "Copyright (c) 2018-2019 V2Ray",
+)  # fmt: skip
+
 SCOPE = TV_SCOPE | SDK_SCOPE
 
 
@@ -144,11 +161,37 @@ def entries(text: str, source: str, *, subset: bool) -> list[str]:
     return sorted(domains)
 
 
+def v2fly_ads(text: str) -> set[str]:
+    """Return the ``@ads`` domains of one v2fly data file (push and DNS hosts left out).
+
+    Lines are ``[domain:|full:]name @attr ...``; ``keyword:``, ``regexp:`` and
+    ``include:`` lines are not domains and are skipped.
+    """
+    found: set[str] = set()
+    for raw in text.splitlines():
+        tokens = raw.split("#", 1)[0].split()
+        if not tokens or "@ads" not in tokens[1:]:
+            continue
+        kind, _, name = tokens[0].rpartition(":")
+        if kind not in ("", "domain", "full"):
+            continue
+        words = {word for label in name.split(".") for word in label.split("-")}
+        if any(word.endswith(V2FLY_FUNCTION_WORDS) for word in words):
+            continue
+        found.add(name.lower())
+    return found
+
+
 def render(upstream: Upstream, domains: list[str]) -> str:
     """Return the bundled file's text."""
     changed = "one domain per line, sorted; duplicates, unusable lines and unknown TLDs removed"
     if upstream.subset:
         changed += "; only entries under the TV and SDK company domains of engine/bundled.py"
+    if upstream.file == V2FLY_FILE:
+        changed = (
+            "the @ads entries of the data files named, one domain per line, sorted; "
+            "keyword/regexp/include lines and push or DNS hosts left out"
+        )
     header = (
         f"# Snoop Guard bundled copy of {upstream.repo} {upstream.path}",
         f"# Upstream commit {upstream.commit} ({upstream.commit_date})",
@@ -189,6 +232,28 @@ def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
             "entries": len(domains),
             "sha256": sha256(texts[upstream.file].encode()),
         }
+    upstream = V2FLY_UPSTREAM
+    raws = {
+        name: (upstream_dir / f"{upstream.repo.replace('/', '+')}/data__{name}").read_bytes()
+        for name in V2FLY_DATA
+    }
+    ads = set().union(*(v2fly_ads(raw.decode("utf-8", errors="replace")) for raw in raws.values()))
+    domains = entries("\n".join(sorted(ads)), V2FLY_FILE, subset=False)
+    texts[upstream.file] = render(upstream, domains)
+    lists[upstream.file] = {
+        "upstream": f"https://github.com/{upstream.repo}",
+        "upstream_path": upstream.path,
+        "commit": upstream.commit,
+        "commit_date": upstream.commit_date,
+        "license": upstream.license,
+        "license_file": upstream.license_file,
+        "copyright": upstream.copyright,
+        "upstream_sha256": sha256(b"".join(raws.values())),
+        "upstream_files": {name: sha256(raw) for name, raw in raws.items()},
+        "subset": False,
+        "entries": len(domains),
+        "sha256": sha256(texts[upstream.file].encode()),
+    }
     section: dict[str, object] = {
         "note": (
             "Written by scripts/bundle_lists.py from the upstream files at the commits named; "

@@ -26,7 +26,7 @@ from scripts import bundle_lists
 
 DATA = Path(__file__).resolve().parents[2] / "custom_components" / "snoop_guard" / "engine" / "data"
 NEW_LISTS = [name for name in BUNDLED_LISTS if name.startswith(("blocklistproject-", "nextdns-"))]
-TV_LISTS = [upstream.file for upstream in bundle_lists.UPSTREAMS]
+TV_LISTS = [*(upstream.file for upstream in bundle_lists.UPSTREAMS), bundle_lists.V2FLY_FILE]
 NEEDED_VENDOR = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "needed_vendor.csv"
 
 
@@ -406,3 +406,46 @@ def test_nextdns_apple_and_huawei_files(
     assert hit is not None, name
     assert hit.source.startswith("nextdns:native-tracking-domains/")
     assert (hit.company, tuple(sorted(hit.devices))) == (company, devices)
+
+
+def test_v2fly_ads_entries_golden() -> None:
+    text = (
+        "# comment @ads\n"
+        "include:other @ads\n"
+        "keyword:adserver @ads\n"
+        "regexp:^ad[0-9]+\\.example\\.com$ @ads\n"
+        "domain:Tracker.Example.com @ads\n"
+        "full:log.example.com @cn @ads # trailing\n"
+        "plain.example.com\n"
+        "ads.example.com @cn\n"
+        "mpush.example.com @ads\n"
+        "httpdns.example.com @ads\n"
+        "doh.example.net @ads\n"
+    )
+    assert bundle_lists.v2fly_ads(text) == {"tracker.example.com", "log.example.com"}
+
+
+@pytest.mark.parametrize(
+    ("name", "company", "category"),
+    [
+        ("ads-uo.api.leiniao.com", "TCL (Leiniao)", "ads"),
+        ("log.hunantv.com", "Mango TV (Hunan TV)", "telemetry"),
+        ("yk-ssp.ad.youku.com", "Youku (Alibaba)", "ads"),
+        ("mbdlog.iqiyi.com", "iQIYI", "ads"),
+    ],
+)
+def test_v2fly_entries_are_attributed(
+    bundled: TrackerMatcher, name: str, company: str, category: str
+) -> None:
+    hit = bundled.match(name)
+    assert hit is not None, name
+    assert hit.source == "v2fly:domain-list-community @ads"
+    assert (hit.company, hit.category) == (company, category)
+
+
+def test_v2fly_push_and_vendor_functions_are_not_loaded(bundled: TrackerMatcher) -> None:
+    text = (DATA / "v2fly-ads.txt").read_text(encoding="utf-8")
+    assert "push.qq.com" not in text.split()
+    result = parse_blocklist(text, "v2fly-ads.txt")
+    assert "a.market.xiaomi.com" in result.withheld
+    assert not bundled.classify("a.market.xiaomi.com").tracker

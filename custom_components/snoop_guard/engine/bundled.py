@@ -177,6 +177,14 @@ BUNDLED: tuple[BundledList, ...] = (
         "tracking",
         _ALL_KINDS,
     ),
+    BundledList(
+        "v2fly-ads.txt",
+        "v2fly:domain-list-community @ads",
+        "v2fly/domain-list-community data files, entries marked @ads (MIT)",
+        _unknown("v2fly domain-list-community @ads entries"),
+        "ads",
+        _ALL_KINDS,
+    ),
 )
 BUNDLED_BY_FILE: dict[str, BundledList] = {entry.file: entry for entry in BUNDLED}
 
