@@ -308,6 +308,7 @@ SDK_SCOPE: frozenset[str] = frozenset(
         *("sonobi.com", "33across.com", "triplelift.com", "3lift.com", "lijit.com"),
         *("smaato.net", "inner-active.mobi", "mobvista.com", "pubnative.net", "hyprmx.com"),
         "liadm.com",
+        "voicefive.com",
     }
 )
 # SDK_SCOPE domains that also carry the company's own web site (product pages,
@@ -363,6 +364,7 @@ SDK_CATEGORIES: dict[str, str] = {
             *("agkn.com", "exelator.com", "tapad.com", "crwdcntrl.net", "adsymptotic.com"),
             *("nmrodam.com", "youborafds01.com", "jwpltx.com", "localytics.com", "optimizely.com"),
             *("measurementapi.com", "mobileapptracking.com", "singular.net", "liadm.com"),
+            "voicefive.com",
         ),
         "analytics",
     ),

@@ -220,6 +220,7 @@ KNOWN_OWNERS: dict[str, str] = {
     "vertamedia.com": "Adtelligent (Vertamedia)",
     "videoplaza.tv": "Videoplaza (INVIDI Pulse)",
     "vidible.tv": "Vidible (Yahoo)",
+    "voicefive.com": "comScore (VoiceFive)",
     "w55c.net": "DataXu (Roku OneView)",
     "yieldmo.com": "Yieldmo",
     "youborafds01.com": "NPAW (Youbora)",
