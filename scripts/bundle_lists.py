@@ -165,7 +165,10 @@ def v2fly_ads(text: str) -> set[str]:
     """Return the ``@ads`` domains of one v2fly data file (push and DNS hosts left out).
 
     Lines are ``[domain:|full:]name @attr ...``; ``keyword:``, ``regexp:`` and
-    ``include:`` lines are not domains and are skipped.
+    ``include:`` lines are not domains and are skipped (an included file's entries
+    come in only when that file is in :data:`V2FLY_DATA`). A ``full:`` entry (that
+    name only) becomes an ordinary rule, which also covers names below it: the four
+    there are ad and crash-report hosts with nothing of their own below them.
     """
     found: set[str] = set()
     for raw in text.splitlines():
@@ -233,6 +236,8 @@ def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
             "sha256": sha256(texts[upstream.file].encode()),
         }
     upstream = V2FLY_UPSTREAM
+    if upstream.file not in BUNDLED_BY_FILE:
+        raise SystemExit(f"{upstream.file} is not in engine/bundled.py BUNDLED")
     raws = {
         name: (upstream_dir / f"{upstream.repo.replace('/', '+')}/data__{name}").read_bytes()
         for name in V2FLY_DATA

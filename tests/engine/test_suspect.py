@@ -298,9 +298,14 @@ def test_analysis_pingback_and_diagnostic_tokens(name: str, category: str) -> No
 @pytest.mark.parametrize(
     ("name", "suspected"),
     [
-        ("mon.be.tvmaker.example", True),
-        ("mon2.n.tvmaker.example", True),
-        ("pb.bi.ottvendor.example", True),
+        ("mon.be.xiaomi.com", True),
+        ("mon2.n.xiaomi.com", True),
+        ("pb.bi.roku.com", True),
+        # Elsewhere they are language codes (Bislama Wikipedia) or ordinary labels.
+        ("bi.wikipedia.org", False),
+        ("mon.wikipedia.org", False),
+        ("bi.nv.gov", False),
+        ("mon.be.tvmaker.example", False),
         # Only a whole label counts: a sign-in page and ordinary words do not.
         ("mon-compte.orange.fr", False),
         ("monday.example.com", False),

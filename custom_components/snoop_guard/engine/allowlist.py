@@ -590,6 +590,16 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         ("Amazon",),
     ),
     AllowRow(
+        "echo-network-diagnostic",
+        "diagnostic.networking.aws.dev",
+        "suffix",
+        "Echo connectivity check (web.diagnostic.networking.aws.dev every 5 minutes); blocked, "
+        "the Alexa app shows the Echo as offline",
+        "hagezi/dns-blocklists#3272 (Echo Dots reported no internet until it was allowed) and "
+        "#2867 (maintainer comment: it checks network connectivity on Alexa devices)",
+        ("Amazon",),
+    ),
+    AllowRow(
         "amazon-crl",
         "prod.amazoncrl.com",
         "exact",

@@ -293,6 +293,9 @@ SDK_SCOPE: frozenset[str] = frozenset(
         # CTV programmatic buying, ad serving and exchanges, identity and data
         # brokers, video analytics, and the ad networks of Android TV games
         # (issue 14, third pass: companies the TV studies' ad ecosystems name).
+        # Not here: companies in the media path itself, whose hosts also carry the
+        # stream (AdsWizz's audio ad insertion serves radio streams, Vidible hosts
+        # video players and content): a rule there would stop playback.
         *("adsrvr.org", "bidswitch.net", "1rx.io", "tubemogul.com", "serving-sys.com"),
         *("flashtalking.com", "mathtag.com", "contextweb.com", "adform.net", "360yield.com"),
         *("yieldmo.com", "sharethrough.com", "gumgum.com", "lkqd.net", "bfmio.com"),
@@ -301,7 +304,7 @@ SDK_SCOPE: frozenset[str] = frozenset(
         *("crwdcntrl.net", "adsymptotic.com", "nmrodam.com", "youborafds01.com", "jwpltx.com"),
         *("localytics.com", "optimizely.com", "supersonicads.com", "startappservice.com"),
         *("fyber.com", "rayjump.com"),
-        *("videoplaza.tv", "adswizz.com", "vidible.tv", "vertamedia.com", "adtelligent.com"),
+        *("videoplaza.tv", "vertamedia.com", "adtelligent.com"),
         *("mookie1.com", "measurementapi.com", "mobileapptracking.com", "auditude.com"),
         *("brightroll.com", "btrll.com", "w55c.net", "crittercism.com", "singular.net"),
         *("admob.com", "atdmt.com", "mediaplex.com", "dotomi.com", "tribalfusion.com"),
@@ -326,8 +329,8 @@ SDK_SITES: frozenset[str] = frozenset(
         *("turn.com", "amobee.com", "advertising.com", "tapad.com", "localytics.com"),
         *("optimizely.com", "fyber.com", "tubemogul.com", "brightroll.com", "admob.com"),
         *("33across.com", "triplelift.com", "sonobi.com", "singular.net", "hyprmx.com"),
-        *("mobvista.com", "pubnative.net", "tribalfusion.com", "crittercism.com", "adswizz.com"),
-        *("vidible.tv", "vertamedia.com", "adtelligent.com", "lijit.com", "auditude.com"),
+        *("mobvista.com", "pubnative.net", "tribalfusion.com", "crittercism.com"),
+        *("vertamedia.com", "adtelligent.com", "lijit.com", "auditude.com"),
         *("videoplaza.tv", "inner-active.mobi", "mediaplex.com", "mobileapptracking.com"),
         "dotomi.com",
     }

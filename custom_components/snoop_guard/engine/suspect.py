@@ -13,8 +13,9 @@ module recognises such names *by structure only*:
   (``smetrics``, ``errordump``, ``diagmon``, a telemetry word inside the label
   such as ``b2banalytics``, ``mistat``/``gstat``, ``*log`` other than English
   words such as ``blog``/``catalog``, ``logupload``, ``*report``, ``fls-eu``…);
-* a whole host label is a monitoring or business-intelligence abbreviation
-  (``mon``, ``bi``), never a token of a longer label (``mon-compte``);
+* under a device maker's or TV ad/ACR company's domain, a whole host label is a
+  monitoring or business-intelligence abbreviation (``mon``, ``bi``), never a
+  token of a longer label (``mon-compte``);
 * the registrable domain's own label contains a long, unambiguous telemetry
   word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``).
 
@@ -31,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from . import psl
+from .bundled import TV_SCOPE, VENDOR_SERVICE_DOMAINS
 
 __all__ = ["STRONG_TOKENS", "Suspicion", "suspect_name"]
 
@@ -110,9 +112,10 @@ _LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     # Amazon first-party logging service: fls-na, fls-eu, fls-fe, fls-cn (+ suffix).
     (re.compile(r"fls-(?:na|eu|fe|cn)(?:-[a-z]{1,8})?"), "telemetry", "vendor logging host"),
 )
-# Abbreviations that count only as a whole host label, never as a token of one:
-# "mon" (monitoring; French "mon-compte" is a sign-in page) and "bi"
-# (business-intelligence collection, as in pb.bi.<vendor>).
+# Abbreviations that count only as a whole host label, never as a token of one,
+# and only under a device maker's or TV ad/ACR company's domain (elsewhere they are
+# language codes, bi.wikipedia.org, or ordinary words): "mon" (monitoring, as in
+# mon.be.xiaomi.com) and "bi" (business-intelligence collection).
 _WHOLE_LABEL_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"mon\d*"), "telemetry", "monitoring host"),
     (re.compile(r"bi\d*"), "analytics", "business-intelligence host"),
@@ -129,6 +132,7 @@ _SHAPE_EXCEPTION_SUFFIXES = (
     *("blog", "blogs", "catalog", "catalogs", "dialog", "dialogs"),
     *("biometrics", "psychometrics", "econometrics"),
 )
+_DEVICE_MAKER_DOMAINS = TV_SCOPE | VENDOR_SERVICE_DOMAINS
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
 _MAX_EVIDENCE = 4
 
@@ -175,11 +179,13 @@ def _shape(label: str) -> tuple[str, str] | None:
     return None
 
 
-def _label_evidence(label: str) -> tuple[str, str] | None:
+def _label_evidence(label: str, device_maker: bool) -> tuple[str, str] | None:
     """Return ``(category, evidence)`` for one host label, or None.
 
     A telemetry token wins; otherwise the whole label, then each of its tokens
-    (``in-miuilog``: ``miuilog``), is checked against the shapes.
+    (``in-miuilog``: ``miuilog``), is checked against the shapes. The whole-label
+    abbreviations count only when ``device_maker`` (the name is under a device
+    maker's or TV ad/ACR company's domain).
     """
     tokens = [token for token in _TOKEN_SPLIT.split(label) if token]
     for token in tokens:
@@ -190,9 +196,9 @@ def _label_evidence(label: str) -> tuple[str, str] | None:
     found = _shape(label)
     if found is not None:
         return found[0], f"{found[1]} {label!r}"
-    for pattern, category, what in _WHOLE_LABEL_PATTERNS:
+    for pattern, category, what in _WHOLE_LABEL_PATTERNS if device_maker else ():
         if pattern.fullmatch(label):
-            return category, f"{what} {label!r}"
+            return category, f"{what} {label!r} under a device maker's domain"
     for token in tokens:
         if token != label and (found := _shape(token)) is not None:
             return found[0], f"{found[1]} {token!r} in {label!r}"
@@ -206,10 +212,11 @@ def suspect_name(name: str) -> Suspicion | None:
     allow rules are not consulted here.
     """
     labels, own = _host_labels(name)
+    device_maker = own is not None and psl.registrable_domain(name) in _DEVICE_MAKER_DOMAINS
     evidence: list[str] = []
     categories: list[str] = []
     for label in labels:
-        found = _label_evidence(label)
+        found = _label_evidence(label, device_maker)
         if found is not None:
             categories.append(found[0])
             evidence.append(found[1])

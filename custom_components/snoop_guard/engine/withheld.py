@@ -73,6 +73,8 @@ WITHHELD: dict[str, str] = {
     "i.xiaomi.com": "Xiaomi account centre (the whole subtree)",
     "d.xiaomi.com": "Xiaomi downloads (the whole subtree)",
     "sys.intl.xiaomi.com": "Xiaomi system services, international (the whole subtree)",
+    "pl.youku.com": "Youku's HLS playlists (/playlist/m3u8): playback of the Youku app",
+    "res.hunantv.com": "Mango TV media and images (mp4.res., image.res.): playback",
 }
 # Host-label words that name a device function (store, media, update, sign-in,
 # payment, input). Under VENDOR_SERVICE_DOMAINS, an entry of any bundled or
