@@ -145,9 +145,15 @@ def _bundled_provenance() -> dict[str, Any]:
             version = item.get("version_line") or str(commit)[:12]
             version = version or str(item.get("sha256") or "")[:12]
             lists[name] = f"{upstream}@{version}" if upstream else str(version)
+        # Sections written per list (tv_lists) date each list: show the latest copy.
+        dates = [
+            str(item["copied"])
+            for item in section["lists"].values()
+            if isinstance(item, dict) and item.get("copied")
+        ]
         out[key] = {
             "upstream": section.get("upstream"),
-            "copied": section.get("copied"),
+            "copied": section.get("copied") or (max(dates) if dates else None),
             "lists": lists,
         }
     return out

@@ -87,6 +87,9 @@ async def test_subscribed_list_is_counted_blocked_and_reported(
     bundled = rules.attributes["bundled"]
     assert bundled["tv_lists"]["lists"]["tv-stevenblack.txt"] == "StevenBlack/hosts@e2237a595042"
     assert bundled["nextdns_native_tracking"]["lists"]["nextdns-roku.txt"] == "6ede2ce38ecf"
+    # Sections dated per list show their latest copy.
+    assert bundled["tv_lists"]["copied"] is not None
+    assert bundled["tv_lists"]["copied"] >= "2026-12-01"
 
 
 async def test_override_blocks_an_allowed_name(
