@@ -215,14 +215,28 @@ def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
     """Return the bundled texts by file name and the ``tv_lists`` provenance section."""
     texts: dict[str, str] = {}
     lists: dict[str, object] = {}
-    for upstream in UPSTREAMS:
+    raws: dict[str, dict[str, bytes]] = {}
+    found: dict[str, list[str]] = {}
+    for upstream in (*UPSTREAMS, V2FLY_UPSTREAM):
         if upstream.file not in BUNDLED_BY_FILE:
             raise SystemExit(f"{upstream.file} is not in engine/bundled.py BUNDLED")
+    for upstream in UPSTREAMS:
         raw = (upstream_dir / upstream.stored_as).read_bytes()
+        raws[upstream.file] = {upstream.path: raw}
         text = raw.decode("utf-8", errors="replace")
-        domains = entries(text, upstream.stored_as, subset=upstream.subset)
+        found[upstream.file] = entries(text, upstream.stored_as, subset=upstream.subset)
+    v2fly = {
+        name: (upstream_dir / f"{V2FLY_UPSTREAM.repo.replace('/', '+')}/data__{name}").read_bytes()
+        for name in V2FLY_DATA
+    }
+    raws[V2FLY_FILE] = v2fly
+    ads = set().union(*(v2fly_ads(raw.decode("utf-8", errors="replace")) for raw in v2fly.values()))
+    found[V2FLY_FILE] = entries("\n".join(sorted(ads)), V2FLY_FILE, subset=False)
+    for upstream in (*UPSTREAMS, V2FLY_UPSTREAM):
+        domains = found[upstream.file]
+        inputs = raws[upstream.file]
         texts[upstream.file] = render(upstream, domains)
-        lists[upstream.file] = {
+        meta: dict[str, object] = {
             "upstream": f"https://github.com/{upstream.repo}",
             "upstream_path": upstream.path,
             "commit": upstream.commit,
@@ -230,35 +244,16 @@ def build(upstream_dir: Path) -> tuple[dict[str, str], dict[str, object]]:
             "license": upstream.license,
             "license_file": upstream.license_file,
             "copyright": upstream.copyright or None,
-            "upstream_sha256": sha256(raw),
+            "upstream_sha256": sha256(b"".join(inputs.values())),
+        }
+        if len(inputs) > 1:
+            meta["upstream_files"] = {name: sha256(raw) for name, raw in inputs.items()}
+        meta |= {
             "subset": upstream.subset,
             "entries": len(domains),
             "sha256": sha256(texts[upstream.file].encode()),
         }
-    upstream = V2FLY_UPSTREAM
-    if upstream.file not in BUNDLED_BY_FILE:
-        raise SystemExit(f"{upstream.file} is not in engine/bundled.py BUNDLED")
-    raws = {
-        name: (upstream_dir / f"{upstream.repo.replace('/', '+')}/data__{name}").read_bytes()
-        for name in V2FLY_DATA
-    }
-    ads = set().union(*(v2fly_ads(raw.decode("utf-8", errors="replace")) for raw in raws.values()))
-    domains = entries("\n".join(sorted(ads)), V2FLY_FILE, subset=False)
-    texts[upstream.file] = render(upstream, domains)
-    lists[upstream.file] = {
-        "upstream": f"https://github.com/{upstream.repo}",
-        "upstream_path": upstream.path,
-        "commit": upstream.commit,
-        "commit_date": upstream.commit_date,
-        "license": upstream.license,
-        "license_file": upstream.license_file,
-        "copyright": upstream.copyright,
-        "upstream_sha256": sha256(b"".join(raws.values())),
-        "upstream_files": {name: sha256(raw) for name, raw in raws.items()},
-        "subset": False,
-        "entries": len(domains),
-        "sha256": sha256(texts[upstream.file].encode()),
-    }
+        lists[upstream.file] = meta
     section: dict[str, object] = {
         "note": (
             "Written by scripts/bundle_lists.py from the upstream files at the commits named; "

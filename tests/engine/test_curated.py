@@ -84,6 +84,27 @@ def test_no_row_covers_or_sits_below_a_functional_allow_name() -> None:
         ("api.ad.xiaomi.com", "Xiaomi", "ads"),
         ("stat.pandora.xiaomi.com", "Xiaomi", "analytics"),
         ("logonext.tv.kuyun.com", "Kuyun (TV data service)", "telemetry"),
+        # Hosts vendor native-tracking lists name, with a source of their own (curated_native).
+        ("samsungusa.api.useinsider.com", "Insider", "analytics"),
+        (
+            "zn8qwjgdslpyjq5n3-samsungcustomerboard.siteintercept.qualtrics.com",
+            "Qualtrics",
+            "analytics",
+        ),
+        ("samsungrum.beusable.net", "Beusable (4Grit)", "analytics"),
+        ("samsungcard.data.adobedc.net", "Adobe", "analytics"),
+        ("samsung.attn.tv", "Attentive", "analytics"),
+        ("samsung.appnext.com", "Appnext", "ads"),
+        ("clientapi-samsung.dtignite.com", "Digital Turbine", "ads"),
+        ("dls-udc.dqa.samsung.com", "Samsung", "telemetry"),
+        ("orsplc.di.runestone.samsung.com", "Samsung", "telemetry"),
+        ("t7z.cupid.ptqy.gitv.tv", "GITV (iQIYI TV)", "ads"),
+        ("msg.video.ptqy.gitv.tv", "GITV (iQIYI TV)", "telemetry"),
+        ("ws-na.assoc-amazon.com", "Amazon Associates", "ads"),
+        ("www.assoc-amazon.de", "Amazon Associates", "ads"),
+        ("rcm-uk.amazon.co.uk", "Amazon Associates", "ads"),
+        ("applab-sdk.amazon.com", "Amazon", "analytics"),
+        ("mads-fe.amazon.com", "Amazon Ads", "ads"),
     ],
 )
 def test_curated_attribution(
@@ -119,41 +140,6 @@ def test_vendor_services_next_to_curated_hosts_are_not_known_trackers(
     bundled: TrackerMatcher, name: str
 ) -> None:
     assert not bundled.classify(name).tracker
-
-
-@pytest.mark.parametrize(
-    ("name", "company", "category"),
-    [
-        ("samsungusa.api.useinsider.com", "Insider", "analytics"),
-        (
-            "zn8qwjgdslpyjq5n3-samsungcustomerboard.siteintercept.qualtrics.com",
-            "Qualtrics",
-            "analytics",
-        ),
-        ("samsungrum.beusable.net", "Beusable (4Grit)", "analytics"),
-        ("samsungcard.data.adobedc.net", "Adobe", "analytics"),
-        ("samsung.attn.tv", "Attentive", "analytics"),
-        ("samsung.appnext.com", "Appnext", "ads"),
-        ("clientapi-samsung.dtignite.com", "Digital Turbine", "ads"),
-        ("dls-udc.dqa.samsung.com", "Samsung", "telemetry"),
-        ("orsplc.di.runestone.samsung.com", "Samsung", "telemetry"),
-        ("t7z.cupid.ptqy.gitv.tv", "GITV (iQIYI TV)", "ads"),
-        ("msg.video.ptqy.gitv.tv", "GITV (iQIYI TV)", "telemetry"),
-        ("ws-na.assoc-amazon.com", "Amazon Associates", "ads"),
-        ("www.assoc-amazon.de", "Amazon Associates", "ads"),
-        ("rcm-uk.amazon.co.uk", "Amazon Associates", "ads"),
-        ("applab-sdk.amazon.com", "Amazon", "analytics"),
-        ("mads-fe.amazon.com", "Amazon Ads", "ads"),
-    ],
-)
-def test_native_list_hosts_with_their_own_source(
-    bundled: TrackerMatcher, name: str, company: str, category: str
-) -> None:
-    verdict = bundled.classify(name)
-    assert verdict.tracker
-    assert verdict.info is not None
-    assert verdict.info.source == "curated"
-    assert (verdict.info.company, verdict.info.category) == (company, category)
 
 
 @pytest.mark.parametrize(
