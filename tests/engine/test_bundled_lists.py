@@ -453,3 +453,25 @@ def test_v2fly_push_and_vendor_functions_are_not_loaded(bundled: TrackerMatcher)
     result = parse_blocklist(text, "v2fly-ads.txt")
     assert "a.market.xiaomi.com" in result.withheld
     assert not bundled.classify("a.market.xiaomi.com").tracker
+
+
+def test_ad_company_parent_of_an_allowed_name_classifies_but_is_not_enforced(
+    bundled: TrackerMatcher,
+) -> None:
+    """FreeWheel's v.fwmrm.net covers every network's ad host; one is allow-listed.
+
+    The parent classifies the others (an SDK-scope company has no other services),
+    the allow rule keeps its own name, and the parent is not enforced (it would
+    block the allowed name); names a list gives one by one are enforced.
+    """
+    enforced = set(bundled.domains())
+    other = bundled.classify("7cb77.v.fwmrm.net")
+    assert other.tracker
+    assert other.info is not None
+    assert (other.info.rule, other.info.company) == ("v.fwmrm.net", "FreeWheel (Comcast)")
+    assert not bundled.classify("2ecd5.v.fwmrm.net").tracker
+    assert "v.fwmrm.net" not in enforced
+    assert "fwmrm.net" not in enforced
+    assert "1f2e7.v.fwmrm.net" in enforced
+    # Under a device maker's domain a parent of an allow-listed name stays out.
+    assert parse_blocklist("samsungqbe.com\n", "tv-anudeep-adservers.txt").rules == ()

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import psl
-from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES
+from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, SDK_SCOPE
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
-from .withheld import NEEDED, WITHHELD, held_back
+from .withheld import ALLOWED_NAMES, NEEDED, WITHHELD, held_back
 
 __all__ = ["BUNDLED_LISTS", "ParsedList", "guess_category", "owner_of", "parse_blocklist"]
 
@@ -159,6 +159,21 @@ def _domain_token(text: str) -> str | None:
     return domain
 
 
+def _needed(domain: str, registrable: str | None) -> bool:
+    """Tell whether a section-less list's entry names or covers a name the TV needs.
+
+    Under a device maker's or other company's domain a parent of an allow-listed
+    name would also cover that company's other services, so it is not loaded.
+    An ad or measurement company of the SDK scope has no other services: there a
+    parent is loaded (it classifies that company's hosts; the allow rule still
+    wins for its own name, and the parent is not enforced) and only the
+    allow-listed name itself is left out.
+    """
+    if registrable in SDK_SCOPE:
+        return domain in ALLOWED_NAMES
+    return domain in NEEDED
+
+
 def parse_blocklist(text: str, list_name: str) -> ParsedList:
     """Parse a Pi-hole style list (one domain a line, ``#`` comments).
 
@@ -209,7 +224,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
             continue
         registrable = psl.registrable_domain(domain)
         if held_back(domain, registrable) or (
-            sectionless and (domain in NEEDED or domain in WITHHELD)
+            sectionless and (_needed(domain, registrable) or domain in WITHHELD)
         ):
             withheld.append(domain)
             continue

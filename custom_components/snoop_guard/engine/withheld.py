@@ -24,7 +24,14 @@ from .bundled import VENDOR_SERVICE_DOMAINS
 from .names import suffixes
 from .suspect import STRONG_TOKENS
 
-__all__ = ["FUNCTION_WORDS", "NEEDED", "WITHHELD", "held_back", "vendor_function_name"]
+__all__ = [
+    "ALLOWED_NAMES",
+    "FUNCTION_WORDS",
+    "NEEDED",
+    "WITHHELD",
+    "held_back",
+    "vendor_function_name",
+]
 
 _SAMSUNG_HUB = "Samsung Smart Hub service endpoint (the allow-list keeps osb-ussvc.samsungqbe.com)"
 _SHARED = "shared hosting name: the company behind it is unknown, so no attribution"
@@ -135,4 +142,5 @@ def _function_name(domain: str, registrable: str | None) -> bool:
 
 
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
-NEEDED = frozenset(parent for row in FUNCTIONAL_ALLOW for parent in suffixes(row.domain))
+ALLOWED_NAMES = frozenset(row.domain for row in FUNCTIONAL_ALLOW)
+NEEDED = frozenset(parent for name in ALLOWED_NAMES for parent in suffixes(name))
