@@ -367,6 +367,8 @@ def test_sdk_companies_get_their_category(bundled: TrackerMatcher) -> None:
         ("i.w55c.net", "DataXu (Roku OneView)", "ads"),
         ("ad.auditude.com", "Auditude (Adobe Primetime)", "ads"),
         ("api.singular.net", "Singular", "analytics"),
+        ("ads.eyeviewads.com", "Eyeview", "ads"),
+        ("match.prod.bidr.io", "Beeswax (Comcast)", "ads"),
     ],
 )
 def test_ctv_ad_and_data_companies_are_known(
@@ -386,6 +388,7 @@ def test_ctv_ad_and_data_companies_are_known(
         # Media paths of ad companies: radio streams through AdsWizz, Chinese TV apps' playlists.
         *("npr-news.streaming.adswizz.com", "yle-radio-x3m-1-cdn.streaming.adswizz.com"),
         *("cf-npr.streaming.adswizz.com", "pl.youku.com", "mp4.res.hunantv.com"),
+        "uapi.adrise.tv",  # AdRise is Tubi's former name: its API, not only its ads
     ],
 )
 def test_sdk_company_sites_and_media_paths_stay_reachable(

@@ -295,7 +295,8 @@ SDK_SCOPE: frozenset[str] = frozenset(
         # (issue 14, third pass: companies the TV studies' ad ecosystems name).
         # Not here: companies in the media path itself, whose hosts also carry the
         # stream (AdsWizz's audio ad insertion serves radio streams, Vidible hosts
-        # video players and content): a rule there would stop playback.
+        # video players and content) or an app's API (AdRise is Tubi's former name
+        # and domain): a rule there would stop playback.
         *("adsrvr.org", "bidswitch.net", "1rx.io", "tubemogul.com", "serving-sys.com"),
         *("flashtalking.com", "mathtag.com", "contextweb.com", "adform.net", "360yield.com"),
         *("yieldmo.com", "sharethrough.com", "gumgum.com", "lkqd.net", "bfmio.com"),
@@ -312,6 +313,13 @@ SDK_SCOPE: frozenset[str] = frozenset(
         *("smaato.net", "inner-active.mobi", "mobvista.com", "pubnative.net", "hyprmx.com"),
         "liadm.com",
         "voicefive.com",
+        # Ad and data companies of the Roku and Fire TV channels Mohajeri Moghaddam et
+        # al. crawled (citp/ott-tracking analysis notebooks).
+        *("truoptik.com", "reson8.com", "emxdgt.com", "eyeviewads.com", "rfihub.com"),
+        *("sitescout.com", "bidr.io", "fqtag.com", "jivox.com", "cogocast.net", "clrstm.com"),
+        *("clearstream.tv", "extend.tv", "videologygroup.com", "adap.tv"),
+        *("vindicosuite.com", "aniview.com", "eum-appdynamics.com", "ad-score.com"),
+        *("adbutler-exciton.com", "survata.com"),
     }
 )
 # SDK_SCOPE domains that also carry the company's own web site (product pages,
@@ -333,6 +341,8 @@ SDK_SITES: frozenset[str] = frozenset(
         *("vertamedia.com", "adtelligent.com", "lijit.com", "auditude.com"),
         *("videoplaza.tv", "inner-active.mobi", "mediaplex.com", "mobileapptracking.com"),
         "dotomi.com",
+        *("truoptik.com", "sitescout.com", "jivox.com", "clearstream.tv", "extend.tv"),
+        *("videologygroup.com", "adap.tv", "aniview.com", "ad-score.com", "survata.com"),
     }
 )
 
@@ -368,11 +378,15 @@ SDK_CATEGORIES: dict[str, str] = {
             *("nmrodam.com", "youborafds01.com", "jwpltx.com", "localytics.com", "optimizely.com"),
             *("measurementapi.com", "mobileapptracking.com", "singular.net", "liadm.com"),
             "voicefive.com",
+            *("truoptik.com", "reson8.com", "survata.com"),
         ),
         "analytics",
     ),
     **dict.fromkeys(
-        ("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com", "crittercism.com"),
+        (
+            *("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com", "crittercism.com"),
+            "eum-appdynamics.com",
+        ),
         "telemetry",
     ),
 }
