@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import timedelta
@@ -87,9 +88,6 @@ async def test_subscribed_list_is_counted_blocked_and_reported(
     bundled = rules.attributes["bundled"]
     assert bundled["tv_lists"]["lists"]["tv-stevenblack.txt"] == "StevenBlack/hosts@e2237a595042"
     assert bundled["nextdns_native_tracking"]["lists"]["nextdns-roku.txt"] == "6ede2ce38ecf"
-    # Sections dated per list show their latest copy.
-    assert bundled["tv_lists"]["copied"] is not None
-    assert bundled["tv_lists"]["copied"] >= "2026-12-01"
 
 
 async def test_override_blocks_an_allowed_name(
@@ -223,3 +221,41 @@ async def test_options_offer_each_default_list_with_vendor_and_licence(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert setup_entry.options[CONF_DEFAULT_LISTS_OFF] == [SAMSUNG]
+
+
+def test_bundled_provenance_dates_a_section_by_its_latest_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = {
+        "per_list": {
+            "lists": {
+                "a.txt": {
+                    "upstream": "https://github.com/o/a",
+                    "commit": "1" * 40,
+                    "copied": "2026-11-02",
+                },
+                "b.txt": {
+                    "upstream": "https://github.com/o/b",
+                    "commit": "2" * 40,
+                    "copied": "2026-12-01",
+                },
+                "c.txt": {
+                    "upstream": "https://github.com/o/c",
+                    "commit": "3" * 40,
+                    "copied": "2026-10-30",
+                },
+            }
+        },
+        "whole": {
+            "upstream": "u",
+            "copied": "2026-11-24",
+            "lists": {"x.txt": {"sha256": "ab" * 32}},
+        },
+    }
+    path = tmp_path / "SOURCES.json"
+    path.write_text(json.dumps(sources), encoding="utf-8")
+    monkeypatch.setattr(knowledge_module, "SOURCES_FILE", path)
+    out = knowledge_module._bundled_provenance()
+    assert out["per_list"]["copied"] == "2026-12-01"
+    assert out["per_list"]["lists"]["b.txt"] == "o/b@222222222222"
+    assert out["whole"]["copied"] == "2026-11-24"

@@ -476,5 +476,13 @@ def test_ad_company_parent_of_an_allowed_name_classifies_but_is_not_enforced(
     assert "v.fwmrm.net" not in enforced
     assert "fwmrm.net" not in enforced
     assert "1f2e7.v.fwmrm.net" in enforced
+    # Overriding the allow rule enforces the parent, never the company's whole domain.
+    overridden = set(bundled.with_overrides(["hbo-max-roku-freewheel"]).domains())
+    assert "v.fwmrm.net" in overridden
+    assert "fwmrm.net" not in overridden
+    # Other entries at an ad company's registrable domain still load.
+    assert [d for d, _ in parse_blocklist("litix.io\n", "tv-anudeep-adservers.txt").rules] == [
+        "litix.io"
+    ]
     # Under a device maker's domain a parent of an allow-listed name stays out.
     assert parse_blocklist("samsungqbe.com\n", "tv-anudeep-adservers.txt").rules == ()

@@ -382,6 +382,8 @@ SDK_CATEGORIES: dict[str, str] = {
         ),
         "analytics",
     ),
+    # Ad tech that a tracking list's default would call analytics.
+    **dict.fromkeys(("bidr.io", "clrstm.com", "vindicosuite.com", "fqtag.com"), "ads"),
     **dict.fromkeys(
         (
             *("newrelic.com", "nr-data.net", "sentry.io", "crashlytics.com", "crittercism.com"),

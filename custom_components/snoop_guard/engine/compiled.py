@@ -220,7 +220,8 @@ def _add_perflyst(builder: _Builder) -> None:
     # A rule on a parent of a name a list marks as needed, or of a name held back
     # (WITHHELD, a vendor function name), would block that name too.
     # A parent of an allow-listed name is the exception to the latter: it stays a suffix
-    # rule (the allow rules win for the names they keep, and it is never enforced).
+    # rule (the allow rules win for the names they keep, and domains() leaves it out
+    # while they hold; overriding the allow rule enforces it).
     protected = {parent for name in exceptions for parent in suffixes(name)}
     protected |= {
         parent

@@ -9,8 +9,9 @@ list's authors found that blocking them breaks something.
 The other bundled lists (hosts format or one domain a line) carry no sections:
 the company is :data:`~.owners.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
-or a parent of it) are not loaded. From every list (default subscriptions too),
-the names :func:`.withheld.held_back` names are not loaded.
+or a parent of it) are not loaded, except a parent below an ad or measurement
+company's registrable domain (see ``_needed``). From every list (default
+subscriptions too), the names :func:`.withheld.held_back` names are not loaded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import psl
-from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, SDK_SCOPE
+from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, SDK_SCOPE, SDK_SITES
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
@@ -164,13 +165,16 @@ def _needed(domain: str, registrable: str | None) -> bool:
 
     Under a device maker's or other company's domain a parent of an allow-listed
     name would also cover that company's other services, so it is not loaded.
-    An ad or measurement company of the SDK scope has no other services: there a
-    parent is loaded (it classifies that company's hosts; the allow rule still
-    wins for its own name, and the parent is not enforced) and only the
-    allow-listed name itself is left out.
+    An ad or measurement company of the SDK scope without a web site on that
+    domain has no other services: there a parent below the registrable domain
+    is loaded (it classifies that company's hosts; the allow rule wins for its
+    own name, and :meth:`.trackers.TrackerMatcher.domains` leaves the parent out
+    while the allow rule holds) and only the allow-listed name itself and the
+    registrable domain are left out, so overriding the allow rule enforces the
+    parent, never the whole domain.
     """
-    if registrable in SDK_SCOPE:
-        return domain in ALLOWED_NAMES
+    if registrable in SDK_SCOPE and registrable not in SDK_SITES:
+        return domain in ALLOWED_NAMES or (domain == registrable and domain in NEEDED)
     return domain in NEEDED
 
 
