@@ -151,12 +151,12 @@ class Suspicion:
 
 
 def _host_labels(name: str) -> tuple[list[str], str | None]:
-    """Split ``name`` into its host labels and the registrable domain's own label.
+    """Split ``name`` into its host labels and its registrable domain.
 
     On shared hosting (a suffix of the Public Suffix List's private section, such
     as ``s3.amazonaws.com`` or ``herokuapp.com``) the label left of the suffix is a
     customer's chosen name, like a host label: it is returned among the host
-    labels, and the hosting company's own label is the domain label.
+    labels, and the hosting company's domain is the registrable domain.
     """
     registrable = psl.registrable_domain(name)
     if registrable is None:
@@ -165,8 +165,7 @@ def _host_labels(name: str) -> tuple[list[str], str | None]:
     if icann is not None and icann != registrable:
         registrable = icann
     head = name[: -len(registrable)].rstrip(".")
-    own = registrable.split(".", 1)[0]
-    return (head.split(".") if head else []), own
+    return (head.split(".") if head else []), registrable
 
 
 def _shape(label: str) -> tuple[str, str] | None:
@@ -211,8 +210,9 @@ def suspect_name(name: str) -> Suspicion | None:
     ``name`` must be a normalised DNS name (:func:`.names.normalize_domain`);
     allow rules are not consulted here.
     """
-    labels, own = _host_labels(name)
-    device_maker = own is not None and psl.registrable_domain(name) in _DEVICE_MAKER_DOMAINS
+    labels, registrable = _host_labels(name)
+    own = registrable.split(".", 1)[0] if registrable is not None else None
+    device_maker = registrable in _DEVICE_MAKER_DOMAINS
     evidence: list[str] = []
     categories: list[str] = []
     for label in labels:
