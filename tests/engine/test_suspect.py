@@ -329,3 +329,39 @@ def test_whole_label_abbreviations(name: str, suspected: bool) -> None:
 )
 def test_metrics_and_data_collector_inside_a_label(name: str, suspected: bool) -> None:
     assert (suspect_name(name) is not None) is suspected
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        # Hosts of ad and data companies seen in Roku / Fire TV channel traffic
+        # (citp/ott-tracking, CCS 2019) that no bundled list names.
+        ("sync.springserve.com", "ads"),
+        ("tms.truoptik.com", "analytics"),
+        ("node-p2e-aiv8i1.sitescout.com", "ads"),
+        ("telariaeventsbidder-east.extend.tv", "ads"),
+        ("device7.samba.tv", "acr"),
+    ],
+)
+def test_host_under_an_ad_company_domain(name: str, category: str) -> None:
+    found = suspect_name(name)
+    assert found is not None
+    assert found.category == category
+    assert any("domain of" in item for item in found.evidence)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # The company's own site, documentation and sign-in stay unsuspected.
+        "springserve.com",
+        "www.springserve.com",
+        "docs.sentry.io",
+        "login.newrelic.com",
+        # A device maker's domain carries its store and updates: not an ad company.
+        "ota.cdn.pandora.xiaomi.com",
+        "appstore.samsung.com",
+    ],
+)
+def test_ad_company_rule_spares_sites_and_device_makers(name: str) -> None:
+    assert suspect_name(name) is None

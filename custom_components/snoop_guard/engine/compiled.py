@@ -64,6 +64,7 @@ _CODE_FILES = (
     "bundled.py",
     "curated_row.py",
     "curated_native.py",
+    "curated_ctv.py",
     "curated.py",
     "allowlist.py",
     "ruletables.py",

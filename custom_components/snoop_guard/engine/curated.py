@@ -9,6 +9,7 @@ attribution wins over the bundled Perflyst lists.
 
 from __future__ import annotations
 
+from .curated_ctv import CTV_ROWS
 from .curated_native import NATIVE_ROWS
 from .curated_row import CuratedRow
 
@@ -525,4 +526,4 @@ _ROWS: tuple[CuratedRow, ...] = (
 
 # The hand-written rows above, then the rows for hosts that vendor native-tracking
 # lists name, each confirmed by a source of its own (curated_native.py).
-CURATED: tuple[CuratedRow, ...] = (*_ROWS, *NATIVE_ROWS)
+CURATED: tuple[CuratedRow, ...] = (*_ROWS, *NATIVE_ROWS, *CTV_ROWS)

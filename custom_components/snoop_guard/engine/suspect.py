@@ -17,7 +17,12 @@ module recognises such names *by structure only*:
   monitoring or business-intelligence abbreviation (``mon``, ``bi``), never a
   token of a longer label (``mon-compte``);
 * the registrable domain's own label contains a long, unambiguous telemetry
-  word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``).
+  word (``…analytics.com``, ``…telemetry.net``, ``…adserver.com``);
+* the host is under the registrable domain of an ad, measurement or analytics
+  company (:data:`.bundled.SDK_SCOPE`, and the TV ad / ACR companies' domains)
+  and is not the company's web site (the domain itself, ``www``, ``docs`` ...):
+  ``sync.springserve.com`` or ``tms.truoptik.com``, hosts the lists name
+  nowhere while they name the company's others.
 
 A suspicion is a separate verdict with its evidence: it is counted apart from
 known trackers and never enforced (``TrackerMatcher.domains()`` holds rule
@@ -32,7 +37,8 @@ import re
 from dataclasses import dataclass
 
 from . import psl
-from .bundled import TV_SCOPE, VENDOR_SERVICE_DOMAINS
+from .bundled import SDK_CATEGORIES, SDK_SCOPE, TV_SCOPE, VENDOR_SERVICE_DOMAINS
+from .owners import KNOWN_OWNERS
 
 __all__ = ["STRONG_TOKENS", "Suspicion", "suspect_name"]
 
@@ -133,6 +139,32 @@ _SHAPE_EXCEPTION_SUFFIXES = (
     *("biometrics", "psychometrics", "econometrics"),
 )
 _DEVICE_MAKER_DOMAINS = TV_SCOPE | VENDOR_SERVICE_DOMAINS
+# Registrable domains of companies that exist to serve ads, measure audiences or
+# collect app analytics: a host under one of them is collection or ad serving,
+# unless it is the company's own web site. TV makers' domains are not here: their
+# store, update and sign-in hosts share them.
+_AD_COMPANY_DOMAINS: frozenset[str] = SDK_SCOPE | frozenset(
+    {
+        *("samsungacr.com", "samsungads.com", "samsungadhub.com", "samsungtvads.com"),
+        *("adgrx.com", "lgsmartad.com", "lgads.tv", "ravm.tv", "amazon-adsystem.com"),
+        *("assoc-amazon.com", "alphonso.tv", "samba.tv", "tvinteractive.tv", "kuyun.com"),
+        *("smartclip.net", "smartclip.com"),
+    }
+)
+# The TV companies among them that recognise what is on screen (ACR).
+_ACR_COMPANY_DOMAINS = frozenset(
+    ("samsungacr.com", "alphonso.tv", "samba.tv", "tvinteractive.tv")
+)
+# First host labels of a company's web site, documentation, sign-in and dashboard.
+_SITE_LABELS = frozenset(
+    {
+        *("www", "www2", "docs", "doc", "developer", "developers", "dev", "support", "help"),
+        *("blog", "blogs", "careers", "jobs", "status", "investors", "investor", "press"),
+        *("news", "login", "signin", "sso", "auth", "account", "accounts", "dashboard"),
+        *("console", "app", "portal", "community", "forum", "academy", "learn", "kb", "go"),
+        *("info", "marketing", "mail", "email", "shop", "store", "partners", "ui"),
+    }
+)
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
 _MAX_EVIDENCE = 4
 
@@ -226,6 +258,11 @@ def suspect_name(name: str) -> Suspicion | None:
                 evidence.append(f"domain label {own!r} contains {word!r}")
                 categories.append(category)
                 break
+    if registrable in _AD_COMPANY_DOMAINS and labels and labels[0] not in _SITE_LABELS:
+        company = KNOWN_OWNERS.get(registrable, registrable)
+        evidence.append(f"host under {registrable!r}, a domain of {company} (ads or analytics)")
+        acr = registrable in _ACR_COMPANY_DOMAINS
+        categories.append("acr" if acr else SDK_CATEGORIES.get(registrable, "ads"))
     if not evidence:
         return None
     # The most specific (leftmost) evidence names the category.
