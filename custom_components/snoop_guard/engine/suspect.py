@@ -152,9 +152,7 @@ _AD_COMPANY_DOMAINS: frozenset[str] = SDK_SCOPE | frozenset(
     }
 )
 # The TV companies among them that recognise what is on screen (ACR).
-_ACR_COMPANY_DOMAINS = frozenset(
-    ("samsungacr.com", "alphonso.tv", "samba.tv", "tvinteractive.tv")
-)
+_ACR_COMPANY_DOMAINS = frozenset(("samsungacr.com", "alphonso.tv", "samba.tv", "tvinteractive.tv"))
 # First host labels of a company's web site, documentation, sign-in and dashboard.
 _SITE_LABELS = frozenset(
     {
