@@ -341,13 +341,14 @@ def test_metrics_and_data_collector_inside_a_label(name: str, suspected: bool) -
         ("node-p2e-aiv8i1.sitescout.com", "ads"),
         ("telariaeventsbidder-east.extend.tv", "ads"),
         ("device7.samba.tv", "acr"),
+        ("o123.ingest.us.sentry.io", "telemetry"),
     ],
 )
 def test_host_under_an_ad_company_domain(name: str, category: str) -> None:
     found = suspect_name(name)
     assert found is not None
     assert found.category == category
-    assert any("domain of" in item for item in found.evidence)
+    assert any(f"({category} company)" in item for item in found.evidence)
 
 
 @pytest.mark.parametrize(
@@ -358,6 +359,8 @@ def test_host_under_an_ad_company_domain(name: str, category: str) -> None:
         "www.springserve.com",
         "docs.sentry.io",
         "login.newrelic.com",
+        "one.newrelic.com",
+        "download.newrelic.com",
         # A device maker's domain carries its store and updates: not an ad company.
         "ota.cdn.pandora.xiaomi.com",
         "appstore.samsung.com",
@@ -365,3 +368,12 @@ def test_host_under_an_ad_company_domain(name: str, category: str) -> None:
 )
 def test_ad_company_rule_spares_sites_and_device_makers(name: str) -> None:
     assert suspect_name(name) is None
+
+
+def test_allow_rule_beats_the_ad_company_suspicion(bundled: TrackerMatcher) -> None:
+    """A name an allow rule covers is never suspected, whoever owns its domain."""
+    matcher = build_matcher(
+        [ListSource("mine", "@@||cfg.springserve.com^\n", company="SpringServe")]
+    )
+    assert bundled.suspect("cfg.springserve.com") is not None
+    assert matcher.suspect("cfg.springserve.com") is None

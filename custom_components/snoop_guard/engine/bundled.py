@@ -341,8 +341,10 @@ SDK_SITES: frozenset[str] = frozenset(
         *("vertamedia.com", "adtelligent.com", "lijit.com", "auditude.com"),
         *("videoplaza.tv", "inner-active.mobi", "mediaplex.com", "mobileapptracking.com"),
         "dotomi.com",
-        *("truoptik.com", "sitescout.com", "jivox.com", "clearstream.tv", "extend.tv"),
-        *("videologygroup.com", "adap.tv", "aniview.com", "ad-score.com", "survata.com"),
+        *("jivox.com", "clearstream.tv", "videologygroup.com", "adap.tv", "aniview.com"),
+        *("ad-score.com", "survata.com"),
+        # Not here: truoptik.com (now TransUnion's), sitescout.com (now Basis') and
+        # extend.tv (ZypMedia's site is zypmedia.com) serve collection and ads only.
     }
 )
 

@@ -13,7 +13,9 @@ Narrow on purpose, as in :mod:`.curated_native`:
   (springserve.com, kargo.com, ispot.tv, innovid.com, videoamp.com), only the
   collection, sync or pixel hosts are listed;
 * a whole registrable domain only when the company uses it for ad serving or
-  measurement alone (extend.tv, sitescout.com, truoptik.com, irs01.com, 2cnt.net);
+  measurement alone, its site being elsewhere or gone (extend.tv, sitescout.com,
+  truoptik.com, irs01.com, traffic-media.co) or the company being an ad network
+  and nothing else (monarchads.com);
 * never hosts that carry ad *media* or an SDK (``cdn.adap.tv``, Innovid's
   ``video.`` and ``s-video.``, ``assets.springserve.com``): on TVs, a player that
   waits for its ad stalls when the creative cannot load (hagezi/dns-blocklists
@@ -23,7 +25,11 @@ Narrow on purpose, as in :mod:`.curated_native`:
   (``myspotlight.tv``) and Scripps' ``ewscloud.com`` host channels and sign-in,
   Cedexis ``hopx.`` picks the CDN before playback, Gracenote's ``cddbp.net`` is
   programme-guide data. The study's ``irchan.com`` and ``ri-mobile.com`` stay out:
-  no source says whose they are. Kuyun's domain stays a vendor domain (its TV log
+  no source says whose they are. Kantar's streaming measurement (``2cnt.net``)
+  stays out: the BBC's TV apps report to it (``ssl-bbcsmarttv.2cnt.net``), BBC apps
+  on Android TV and Chromecast are reported to fail when BBC analytics hosts are
+  blocked (badmojr/1Hosts#301, StevenBlack/hosts#2410), and no test shows that
+  blocking it is safe. Kuyun's domain stays a vendor domain (its TV log
   host is a row in :mod:`.curated`); its other hosts are suspected only.
 """
 
@@ -106,29 +112,23 @@ _VIDEOAMP = (
     + _CCS2019_LEAKS
 )
 _UNITY = (
-    "Unity Ads and Unity Analytics in Fire TV games: tweaselORG/TrackHAR src/adapters/unity.ts "
-    "(publisher-config. and auction.unityads.unity3d.com receive the advertising ID, device "
-    "model and analyticsUserId; cdp.cloud.unity3d.com/v1/events and "
-    "config.uca.cloud.unity3d.com are analytics); unity3d.com itself also carries docs, "
-    "in-app purchases and Remote Config; 64 Fire TV channels connected to unity3d.com; "
-    + _CCS2019_LEAKS
+    "Unity Ads in Fire TV games: tweaselORG/TrackHAR src/adapters/unity.ts (publisher-config. "
+    "and auction.unityads.unity3d.com receive the advertising ID, device model and "
+    "analyticsUserId); blocking it stops the games' ads and ad rewards, not the games; "
+    "unity3d.com itself also carries docs, in-app purchases and Remote Config; 64 Fire TV "
+    "channels connected to unity3d.com; " + _CCS2019_LEAKS
 )
 _INNOVID = (
     "Innovid (Mediaocean) tracking hosts: VAST <Impression> pixels on "
     "dts.innovid.com/placement/<id>/uuid and its opt-out endpoint; ag.innovid.com/dv/sync and "
-    "/retargeting/pixel; the renderer and video hosts (video., s-video.) are ad media and not "
-    "listed; " + _CCS2019_PIHOLE
+    "/retargeting/pixel; the renderer and video hosts (video., s-video.), which the CCS 2019 "
+    "crawl saw, are ad media and not listed"
 )
 _ISPOT = (
     "iSpot.tv developer documentation, Unified Measurement and Impression Pixel guide "
     "(pi.ispot.tv/v2/<TC-id>.gif placed in VAST tags for OTT/CTV impressions); Tealium iSpot.tv "
     "connector docs (pt.ispot.tv and ps.ispot.tv conversion pixels); the site and API are "
     "www./api.ispot.tv"
-)
-_KANTAR = (
-    "Kantar Media (formerly spring GmbH) streaming measurement: the SpringStreams library "
-    "(de.spring.mobile.SpringStreams) reports to <site>.2cnt.net; the BBC's smart-TV app uses "
-    "ssl-bbcsmarttv.2cnt.net; the company's sites are kantar.com and kantarmedia.com"
 )
 _ADSMEASUREMENT = (
     "Ad measurement hosts named after the TV platforms they measure: "
@@ -192,7 +192,7 @@ _CN_TV = ("Xiaomi", "Skyworth", "Konka", "Changhong", "TCL", "Hisense")
 CTV_ROWS: tuple[CuratedRow, ...] = (
     # Roku and Fire TV channels (CCS 2019): ID syncs, ad servers, audience data.
     CuratedRow("sync.springserve.com", "SpringServe (Magnite)", "ads", _SPRINGSERVE, _ROKU_FIRE),
-    CuratedRow("sync.doubleverify.com", "DoubleVerify", "analytics", _DOUBLEVERIFY, _ROKU_FIRE),
+    CuratedRow("sync.doubleverify.com", "DoubleVerify", "ads", _DOUBLEVERIFY, _ROKU_FIRE),
     CuratedRow("sync.jivox.com", "Jivox", "ads", _JIVOX, _ROKU_FIRE),
     CuratedRow("truoptik.com", "Tru Optik (TransUnion)", "analytics", _TRUOPTIK, _ROKU_FIRE),
     CuratedRow("sitescout.com", "SiteScout (Basis)", "ads", _SITESCOUT, _ROKU_FIRE),
@@ -213,19 +213,14 @@ CTV_ROWS: tuple[CuratedRow, ...] = (
     ),
     CuratedRow("unityads.unity3d.com", "Unity", "ads", _UNITY, ("Amazon",), _STREAMING),
     *(
-        CuratedRow(host, "Unity", "analytics", _UNITY, ("Amazon",), _STREAMING)
-        for host in ("cdp.cloud.unity3d.com", "config.uca.cloud.unity3d.com")
-    ),
-    *(
         CuratedRow(host, "Innovid (Mediaocean)", "ads", _INNOVID, ("Roku",))
         for host in ("dts.innovid.com", "ag.innovid.com")
     ),
-    # TV ad measurement outside the studies' crawls.
+    # TV ad measurement outside the studies' crawls (iSpot.tv's OTT impression pixels).
     *(
         CuratedRow(host, "iSpot.tv", "analytics", _ISPOT)
         for host in ("pi.ispot.tv", "pt.ispot.tv", "ps.ispot.tv")
     ),
-    CuratedRow("2cnt.net", "Kantar Media", "analytics", _KANTAR),
     CuratedRow(
         "roku.adsmeasurement.com",
         "Unknown (ad measurement for Roku)",

@@ -161,6 +161,7 @@ _SITE_LABELS = frozenset(
         *("news", "login", "signin", "sso", "auth", "account", "accounts", "dashboard"),
         *("console", "app", "portal", "community", "forum", "academy", "learn", "kb", "go"),
         *("info", "marketing", "mail", "email", "shop", "store", "partners", "ui"),
+        *("one", "pulse", "download", "downloads", "get", "signup", "register", "web"),
     }
 )
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
@@ -258,9 +259,13 @@ def suspect_name(name: str) -> Suspicion | None:
                 break
     if registrable in _AD_COMPANY_DOMAINS and labels and labels[0] not in _SITE_LABELS:
         company = KNOWN_OWNERS.get(registrable, registrable)
-        evidence.append(f"host under {registrable!r}, a domain of {company} (ads or analytics)")
         acr = registrable in _ACR_COMPANY_DOMAINS
-        categories.append("acr" if acr else SDK_CATEGORIES.get(registrable, "ads"))
+        category = "acr" if acr else SDK_CATEGORIES.get(registrable, "ads")
+        evidence.append(
+            f"host under {registrable!r} of {company} ({category} company), "
+            "not one of its known collection hosts"
+        )
+        categories.append(category)
     if not evidence:
         return None
     # The most specific (leftmost) evidence names the category.
