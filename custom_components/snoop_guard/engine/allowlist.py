@@ -108,6 +108,17 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         ("Apple",),
     ),
     AllowRow(
+        "adobe-primetime-manifest",
+        "manifest.auditude.com",
+        "suffix",
+        "Adobe Primetime Ad Insertion manifest server: streaming apps fetch the programme's "
+        "playlist from it, with the ads stitched in",
+        "Adobe Experience League, Primetime Ad Insertion bootstrap URL "
+        "(https://manifest.auditude.com/auditude/variant/<publisher asset id>/"
+        "<base64 of the content URL>.m3u8, which returns the content's master playlist); "
+        "anudeepND/blacklist adservers.txt lists it with Auditude's ad hosts",
+    ),
+    AllowRow(
         "panasonic-connectivity-eu",
         "mhc-eu.myhomescreen.tv",
         "exact",
