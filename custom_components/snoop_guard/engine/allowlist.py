@@ -119,6 +119,14 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "anudeepND/blacklist adservers.txt lists it with Auditude's ad hosts",
     ),
     AllowRow(
+        "adobe-primetime-manifest-da2",
+        "manifest.da2.auditude.com",
+        "suffix",
+        "Adobe Primetime Ad Insertion manifest server (a second deployment of the one above)",
+        "named like the manifest server in Adobe Experience League's Primetime Ad Insertion "
+        "bootstrap URL; anudeepND/blacklist adservers.txt lists it next to it",
+    ),
+    AllowRow(
         "panasonic-connectivity-eu",
         "mhc-eu.myhomescreen.tv",
         "exact",
