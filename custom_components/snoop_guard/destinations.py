@@ -3,8 +3,9 @@
 For every watched device, the names it looked up in the last 24 hours that no
 list classifies: neither a tracker rule nor an allow rule (functional, a list's
 exception, or the user's own "needed" mark) covers them. Those whose structure
-looks like telemetry (:meth:`.engine.trackers.TrackerMatcher.suspect`) carry
-their evidence and are shown apart as *suspected*; they are never blocked.
+looks like telemetry, or that a list names but that were held back as a device
+function (:meth:`.engine.trackers.TrackerMatcher.suspect`), carry their evidence
+and are shown apart as *suspected*; they are never blocked.
 
 The user can mark a name as a tracker or as needed (the ``mark_destination``
 action); the knowledge then knows it (``knowledge.py``) and the name leaves
@@ -54,7 +55,7 @@ class Destination:
 
     @property
     def suspected(self) -> bool:
-        """Whether the name looks like telemetry by its structure."""
+        """Whether the name is suspected (its structure, or a held-back list entry)."""
         return self.category is not None
 
     def to_json(self) -> dict[str, Any]:

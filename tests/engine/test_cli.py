@@ -162,7 +162,8 @@ def test_explain_suspected() -> None:
     done = run("explain", "telemetry.tvmaker.example")
     assert done.returncode == 0, done.stderr
     text = done.stdout.decode()
-    assert "SUSPECTED tracker (telemetry" in text
-    assert "  - label token 'telemetry'" in text
+    assert "  suspected (telemetry), by:\n    - label token 'telemetry'\n" in text
+    assert "DECISION: suspected tracker" in text
+    assert "never blocked" in text
     known = run("explain", "gz-data.com")
-    assert b"SUSPECTED" not in known.stdout
+    assert b"suspected" not in known.stdout

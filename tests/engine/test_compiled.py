@@ -16,6 +16,7 @@ from custom_components.snoop_guard.engine import compiled as compiled_module
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from custom_components.snoop_guard.engine.compiled import (
     CACHE_FILE,
+    CACHE_FORMAT_VERSION,
     CacheError,
     ListSource,
     build_matcher,
@@ -274,7 +275,10 @@ def _rewrite(data: bytes, payload: bytes) -> bytes:
     [
         (lambda d: d[:10], "file too short"),
         (lambda d: b"XXXX" + d[4:], "not a Snoop Guard matcher cache"),
-        (lambda d: d[:4] + struct.pack("<H", 99) + d[6:], "format version 99, expected 1"),
+        (
+            lambda d: d[:4] + struct.pack("<H", 99) + d[6:],
+            f"format version 99, expected {CACHE_FORMAT_VERSION}",
+        ),
         (lambda d: d[:-1], "section sizes do not add up"),
         (lambda d: d[:-1] + bytes([d[-1] ^ 1]), "payload checksum mismatch"),
     ],

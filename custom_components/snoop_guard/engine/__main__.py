@@ -12,7 +12,8 @@ then ``tracker`` is false and ``allowed_by`` is the winning allow rule's id.
 Optional keys: ``normalized`` (when it differs from the input), ``allow_reason``,
 ``overridden`` (allow rules you chose not to honour) and ``error`` (why an
 invalid name was refused; ``tracker`` is then false), and for a name no rule
-or allow rule knows but that looks like telemetry, ``suspected`` (true),
+or allow rule knows but that looks like telemetry (or that a list names but
+that was held back as a device function), ``suspected`` (true),
 ``suspected_category`` and ``evidence`` (``tracker`` stays false). This output
 is a stable interface: keys are only ever added.
 
@@ -148,14 +149,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _classify(matcher)
         return 0
     print(matcher.explain(args.domain))
-    verdict = matcher.classify(args.domain)
-    if verdict.suspected:
-        print(
-            f"SUSPECTED tracker ({verdict.suspected_category}, by name structure only;"
-            " never blocked unless you add a rule):"
-        )
-        for line in verdict.evidence:
-            print(f"  - {line}")
     return 0
 
 

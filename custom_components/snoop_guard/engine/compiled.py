@@ -31,9 +31,9 @@ from .matchercache import CACHE_FORMAT_VERSION, CacheError, read_cache, write_ca
 from .model import CATEGORIES, CONFIDENCES, AllowInfo
 from .names import rule_domain_problem, suffixes
 from .perflyst import BUNDLED_LISTS, guess_category, owner_of, parse_blocklist
-from .ruletables import Attribution, CompiledRules, split_rule
+from .ruletables import Attribution, CompiledRules, Listed, split_rule
 from .trackers import DEFAULT_MEMO_SIZE, TrackerMatcher
-from .withheld import NEEDED, WITHHELD, held_back
+from .withheld import NEEDED, WITHHELD, function_words, held_back
 
 __all__ = [
     "CACHE_FILE",
@@ -159,6 +159,8 @@ class _Builder:
         self.excluded = 0
         self.notes: list[str] = []
         self.capped: dict[str, int] = {}
+        # List entries held back as device functions: shown as suspected, never rules.
+        self.listed: dict[str, Listed] = {}
 
     def intern(self, attr: Attribution) -> Attribution:
         return self.interned.setdefault(attr, attr)
@@ -172,6 +174,13 @@ class _Builder:
             return False
         self.capped[source] = self.capped.get(source, 0) + 1
         return True
+
+    def add_listed(
+        self, domain: str, kind: str, attr: Attribution, functions: tuple[str, ...]
+    ) -> None:
+        """Keep a held-back function name (the first list to name it attributes it)."""
+        if domain not in self.listed:
+            self.listed[domain] = Listed(kind, self.intern(attr), functions)
 
     def add_allow(self, allow: AllowInfo) -> None:
         if allow.id not in self.allow_ids:
@@ -232,6 +241,8 @@ def _add_perflyst(builder: _Builder) -> None:
     }
     for result in parsed:
         builder.skipped += result.skipped_lines
+        for domain, info, functions in result.listed:
+            builder.add_listed(domain, "suffix", Attribution.of(info), functions)
         for domain, info in result.rules:
             if domain in builder.suffix or domain in builder.exact or builder.covered(domain):
                 continue
@@ -297,8 +308,12 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
     # A suffix rule on a parent of a spared name would block it: that rule blocks its own name only.
     protected = {parent for name in spared for parent in suffixes(name)}
     for table, domains in ((builder.suffix, result.block), (builder.exact, result.block_exact)):
+        kind = "suffix" if table is builder.suffix else "exact"
         for domain in domains:
             if domain in spared:
+                functions = () if domain in WITHHELD else function_words(domain)
+                if functions:
+                    builder.add_listed(domain, kind, attribution(domain), functions)
                 continue
             target = builder.exact if domain in protected else table
             if domain in target or builder.covered(domain) or builder.full(report.source):
@@ -307,7 +322,8 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
     if spared:
         builder.notes.append(
             f"{len(spared)} rule(s) of {report.source} name a device function (store, images, "
-            "update, sign-in ...) or a service a TV needs and were not loaded"
+            "update, sign-in ...) or a service a TV needs and were not loaded (the function "
+            "names are shown as suspected, never blocked)"
         )
     reason = f"exception (@@) in subscribed list {report.source}"
     allow_groups = (("suffix", result.allow, "@@"), ("exact", result.allow_exact, "@@|"))
@@ -363,6 +379,7 @@ def compile_rules(
         reports=reports,
         notes=builder.notes,
         source_hash=digest,
+        listed=builder.listed,
     )
 
 

@@ -35,7 +35,8 @@ def explain_verdict(verdict: Verdict) -> str:
     if verdict.normalized != verdict.domain:
         lines.append(f"  normalised to {verdict.normalized}")
     if not verdict.block_matches:
-        lines.append("  no tracker rule matches: not a tracker.")
+        known = "not a known tracker" if verdict.suspected else "not a tracker"
+        lines.append(f"  no tracker rule matches: {known}.")
     else:
         lines.append(f"  {len(verdict.block_matches)} tracker rule(s) match, most specific first:")
         lines.extend(f"    - {_describe_rule(info)}" for info in verdict.block_matches)
@@ -66,6 +67,13 @@ def explain_verdict(verdict: Verdict) -> str:
         lines.append(
             f"  DECISION: not a tracker; allow rule {first.id} would also win over any "
             "tracker rule a list adds for it."
+        )
+    elif verdict.suspected:
+        lines.append(f"  suspected ({verdict.suspected_category}), by:")
+        lines.extend(f"    - {item}" for item in verdict.evidence)
+        lines.append(
+            "  DECISION: suspected tracker: shown and counted apart from known trackers, "
+            "never blocked unless you mark it as a tracker."
         )
     else:
         lines.append("  DECISION: not a tracker.")

@@ -1,13 +1,14 @@
 """The compiled matcher's on-disk cache: a checked binary file, no pickle or marshal.
 
 :func:`.compiled.build_matcher` loads the tables from here when the source hash
-matches and writes them after compiling. Format (version 1, all integers
+matches and writes them after compiling. Format (version 2, all integers
 little-endian)::
 
     header  "<4sHH32s32s5Q": magic b"SGTM", format version, flags (0),
             sha256 of the sources, sha256 of the payload, the 5 section lengths
     payload meta (JSON: attributions, top-level labels with rule counts,
-            allow rules, parse reports, counters, index type code)
+            allow rules, list entries held back as device functions,
+            parse reports, counters, index type code)
             suffix rules: ASCII, the rest of each rule (without its top-level
             label), newline-separated, grouped by top-level label in meta order
             suffix attribution indexes: array of uint16 or uint32
@@ -35,7 +36,8 @@ from typing import Any
 
 from .lists import ParseReport
 from .model import AllowInfo
-from .ruletables import Attribution, CompiledRules
+from .names import SAFE_DOMAIN_RE
+from .ruletables import Attribution, CompiledRules, Listed
 
 __all__ = [
     "CACHE_FORMAT_VERSION",
@@ -46,7 +48,7 @@ __all__ = [
     "write_cache",
 ]
 
-CACHE_FORMAT_VERSION = 1
+CACHE_FORMAT_VERSION = 2
 _MAGIC = b"SGTM"
 _HEADER = struct.Struct("<4sHH32s32s5Q")
 _RULE_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-_.\n"
@@ -123,6 +125,8 @@ def serialize(tables: CompiledRules) -> bytes:
     for table in (*tables.suffix.values(), tables.exact):
         for attr in table.values():
             index.setdefault(attr, len(index))
+    for held in tables.listed.values():
+        index.setdefault(held.attr, len(index))
     suffix_names = "\n".join(rest for table in tables.suffix.values() for rest in table)
     suffix_ids = _index_array(
         (index[attr] for table in tables.suffix.values() for attr in table.values()), len(index)
@@ -135,6 +139,10 @@ def serialize(tables: CompiledRules) -> bytes:
         "exact": len(tables.exact),
         "index_type": suffix_ids.typecode,
         "allows": [_allow_to_json(allow) for allow in tables.allows],
+        "listed": [
+            [name, held.kind, index[held.attr], list(held.functions)]
+            for name, held in tables.listed.items()
+        ],
         "reports": [report.to_dict() for report in tables.reports],
         "notes": list(tables.notes),
         "skipped_lines": tables.skipped_lines,
@@ -232,7 +240,8 @@ def deserialize(data: bytes, expected_hash: str | None = None) -> CompiledRules:
         notes = [str(note) for note in meta["notes"]]
         skipped = int(meta["skipped_lines"])
         excluded = int(meta["excluded_rules"])
-    except (ValueError, TypeError, KeyError) as err:
+        listed = _listed_from_json(meta["listed"], attrs)
+    except (ValueError, TypeError, KeyError, IndexError) as err:
         raise CacheError(f"bad metadata ({type(err).__name__})") from None
     if typecode not in ("H", "I"):
         raise CacheError("bad index type")
@@ -258,7 +267,19 @@ def deserialize(data: bytes, expected_hash: str | None = None) -> CompiledRules:
         reports=reports,
         notes=notes,
         source_hash=digest.hex(),
+        listed=listed,
     )
+
+
+def _listed_from_json(rows: Any, attrs: list[Attribution]) -> dict[str, Listed]:
+    out: dict[str, Listed] = {}
+    for name, kind, attr_index, functions in rows:
+        if not isinstance(name, str) or not SAFE_DOMAIN_RE.fullmatch(name):
+            raise ValueError("bad held-back name")
+        if kind not in ("suffix", "exact") or not isinstance(attr_index, int) or attr_index < 0:
+            raise ValueError("bad held-back entry")
+        out[name] = Listed(str(kind), attrs[attr_index], tuple(str(word) for word in functions))
+    return out
 
 
 def read_cache(path: str | os.PathLike[str], expected_hash: str | None = None) -> CompiledRules:

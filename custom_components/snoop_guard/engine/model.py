@@ -76,7 +76,8 @@ class Verdict:
     specific first; ``overridden`` the allow rules that matched but that the
     user chose not to honour. ``error`` says why an invalid name was refused.
     ``suspected`` (with ``suspected_category`` and ``evidence``) marks a name no
-    rule knows that looks like telemetry by its structure; ``tracker`` stays False.
+    rule knows that looks like telemetry by its structure, or that a list names
+    but that was held back as a device function; ``tracker`` stays False.
     """
 
     domain: str
@@ -89,7 +90,8 @@ class Verdict:
     overridden: tuple[AllowInfo, ...] = ()
     error: str | None = None
     # Suspected tracker (:mod:`.suspect`): no rule matched, no allow rule covers
-    # the name, but its structure looks like telemetry. Never enforced.
+    # the name, but its structure looks like telemetry or a list's entry held back as a
+    # device function names it (:class:`.ruletables.Listed`). Never enforced.
     suspected: bool = False
     suspected_category: str | None = None
     evidence: tuple[str, ...] = ()

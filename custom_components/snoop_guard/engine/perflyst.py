@@ -11,7 +11,9 @@ the company is :data:`~.owners.KNOWN_OWNERS`'s, else the list's default. From
 these lists, entries the functional allow-list marks as needed (the same name
 or a parent of it) are not loaded, except a parent below an ad or measurement
 company's registrable domain (see ``_needed``). From every list (default
-subscriptions too), the names :func:`.withheld.held_back` names are not loaded.
+subscriptions too), the names :func:`.withheld.held_back` names are not loaded;
+the device-function names among them are returned as ``listed``, which the matcher
+shows as suspected, never as known trackers.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, SDK_SCOPE, SDK_SI
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
-from .withheld import ALLOWED_NAMES, NEEDED, WITHHELD, held_back
+from .withheld import ALLOWED_NAMES, NEEDED, WITHHELD, function_words, held_back
 
 __all__ = ["BUNDLED_LISTS", "ParsedList", "guess_category", "owner_of", "parse_blocklist"]
 
@@ -107,6 +109,9 @@ class ParsedList:
     exceptions: frozenset[str]
     skipped_lines: int
     withheld: tuple[str, ...] = ()  # entries not loaded (see WITHHELD)
+    # Of those, the device-function names with the rule they would have been and the
+    # function words: shown as suspected, never loaded (:class:`.ruletables.Listed`).
+    listed: tuple[tuple[str, TrackerInfo, tuple[str, ...]], ...] = ()
 
 
 def guess_category(domain: str, default: str) -> str:
@@ -201,6 +206,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
     company, category = default_company, default_category
     rules: list[tuple[str, TrackerInfo]] = []
     withheld: list[str] = []
+    listed: list[tuple[str, TrackerInfo, tuple[str, ...]]] = []
     exceptions: set[str] = set()
     skipped = 0
     previous_blank = True
@@ -227,11 +233,14 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
             skipped += 1
             continue
         registrable = psl.registrable_domain(domain)
-        if held_back(domain, registrable) or (
-            sectionless and (_needed(domain, registrable) or domain in WITHHELD)
-        ):
+        needed = sectionless and (_needed(domain, registrable) or domain in WITHHELD)
+        if needed or held_back(domain, registrable):
             withheld.append(domain)
-            continue
+            functions = () if needed or domain in WITHHELD else function_words(domain, registrable)
+            if not functions:
+                continue
+        else:
+            functions = ()
         owner = owner_of(domain)
         if sectionless:
             vendor = owner if owner in _DEVICE_VENDORS else company
@@ -248,10 +257,14 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
             confidence="medium",
             citation=citation,
         )
-        rules.append((domain, info))
+        if functions:
+            listed.append((domain, info, functions))
+        else:
+            rules.append((domain, info))
     return ParsedList(
         rules=tuple(rules),
         exceptions=frozenset(exceptions),
         skipped_lines=skipped,
         withheld=tuple(withheld),
+        listed=tuple(listed),
     )

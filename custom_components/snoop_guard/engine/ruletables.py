@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .lists import ParseReport
 from .model import AllowInfo, TrackerInfo
 
-__all__ = ["Attribution", "CompiledRules", "split_rule", "tracker_info"]
+__all__ = ["Attribution", "CompiledRules", "Listed", "split_rule", "tracker_info"]
 
 
 class Attribution(NamedTuple):
@@ -46,17 +46,34 @@ class Attribution(NamedTuple):
         )
 
 
+class Listed(NamedTuple):
+    """A list entry that was not loaded because it names a device function.
+
+    A bundled or default list names it as a tracker, but under a device maker's
+    service domain its labels name a function (:func:`.withheld.function_words`):
+    blocking it could break the store, updates or sign-in. The matcher shows it as
+    *suspected* with this evidence, never as a known tracker, and never enforces it.
+    ``kind`` is ``"suffix"`` (the entry covers subdomains) or ``"exact"``.
+    """
+
+    kind: str
+    attr: Attribution
+    functions: tuple[str, ...]
+
+
 class CompiledRules:
     """The immutable rule tables a :class:`TrackerMatcher` works on.
 
     ``suffix`` maps a top-level label to ``{rest of the rule: attribution}``;
-    ``exact`` maps whole names to attributions; ``allows`` holds every allow rule.
+    ``exact`` maps whole names to attributions; ``allows`` holds every allow rule;
+    ``listed`` maps list entries held back as device functions to :class:`Listed`.
     """
 
     __slots__ = (
         "allows",
         "exact",
         "excluded_rules",
+        "listed",
         "notes",
         "reports",
         "rule_count",
@@ -76,6 +93,7 @@ class CompiledRules:
         reports: Iterable[ParseReport] = (),
         notes: Iterable[str] = (),
         source_hash: str = "",
+        listed: dict[str, Listed] | None = None,
     ) -> None:
         self.suffix = suffix
         self.exact = exact
@@ -86,6 +104,7 @@ class CompiledRules:
         self.reports: tuple[ParseReport, ...] = tuple(reports)
         self.notes: tuple[str, ...] = tuple(notes)
         self.source_hash = source_hash
+        self.listed: dict[str, Listed] = listed if listed is not None else {}
 
 
 def split_rule(domain: str) -> tuple[str, str]:

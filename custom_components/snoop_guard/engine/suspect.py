@@ -24,6 +24,10 @@ module recognises such names *by structure only*:
   ``sync.springserve.com`` or ``tms.truoptik.com``, hosts the lists name
   nowhere while they name the company's others.
 
+The matcher adds one more kind of evidence that is not structural: a bundled or
+default list's entry held back because it names a device function
+(:class:`.ruletables.Listed`, :meth:`.trackers.TrackerMatcher.suspect`).
+
 A suspicion is a separate verdict with its evidence: it is counted apart from
 known trackers and never enforced (``TrackerMatcher.domains()`` holds rule
 domains only). Names an allow rule covers are never suspected; that check is the
@@ -40,7 +44,7 @@ from . import psl
 from .bundled import SDK_CATEGORIES, SDK_SCOPE, TV_SCOPE, VENDOR_SERVICE_DOMAINS
 from .owners import KNOWN_OWNERS
 
-__all__ = ["STRONG_TOKENS", "Suspicion", "suspect_name"]
+__all__ = ["MAX_EVIDENCE", "STRONG_TOKENS", "Suspicion", "suspect_name"]
 
 # Whole tokens of a host label that say "this name collects something".
 # Token -> category guess (the model's categories).
@@ -165,7 +169,7 @@ _SITE_LABELS = frozenset(
     }
 )
 _TOKEN_SPLIT = re.compile(r"[-_0-9]+")
-_MAX_EVIDENCE = 4
+MAX_EVIDENCE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,4 +273,4 @@ def suspect_name(name: str) -> Suspicion | None:
     if not evidence:
         return None
     # The most specific (leftmost) evidence names the category.
-    return Suspicion(name, categories[0], tuple(evidence[:_MAX_EVIDENCE]))
+    return Suspicion(name, categories[0], tuple(evidence[:MAX_EVIDENCE]))

@@ -42,6 +42,7 @@ from .names import (
 )
 from .perflyst import BUNDLED_LISTS, ParsedList, parse_blocklist
 from .ruletables import Attribution, CompiledRules, split_rule, tracker_info
+from .suspect import MAX_EVIDENCE as _MAX_EVIDENCE
 from .suspect import Suspicion, suspect_name
 
 __all__ = [
@@ -227,6 +228,7 @@ class TrackerMatcher:
         "_allow_exact",
         "_allow_suffix",
         "_exact",
+        "_listed",
         "_memo_size",
         "_resolver",
         "_suffix",
@@ -248,6 +250,7 @@ class TrackerMatcher:
         self._tables = tables
         self._suffix = tables.suffix
         self._exact = tables.exact
+        self._listed = tables.listed
         self._memo_size = max(0, int(memo_size))
         self.cache_status = cache_status
         all_exact: dict[str, list[AllowInfo]] = {}
@@ -405,7 +408,7 @@ class TrackerMatcher:
         active = tuple(allow for allow in allows if allow.id not in off)
         overridden = tuple(allow for allow in allows if allow.id in off)
         winner = next((a for a in active if not important or a.beats_important), None)
-        suspicion = None if blocks or allows else suspect_name(normalized)
+        suspicion = None if blocks or allows else self._suspicion(normalized)
         return Verdict(
             domain=shown,
             normalized=normalized,
@@ -434,7 +437,37 @@ class TrackerMatcher:
             return None
         if any(self._all_allow_suffix.get(c) for c in suffixes(normalized)):
             return None
-        return suspect_name(normalized)
+        return self._suspicion(normalized)
+
+    def _suspicion(self, normalized: str) -> Suspicion | None:
+        """Suspect a name no rule or allow rule matches: a held-back list entry, its structure.
+
+        A list entry held back as a device function (:class:`.ruletables.Listed`) is
+        the first evidence; the name's structure (:func:`.suspect.suspect_name`) adds
+        to it.
+        """
+        by_structure = suspect_name(normalized)
+        if not self._listed:
+            return by_structure
+        held = self._listed.get(normalized)
+        rule = normalized
+        if held is None:
+            for candidate in suffixes(normalized):
+                found = self._listed.get(candidate)
+                if found is not None and found.kind == "suffix":
+                    held, rule = found, candidate
+                    break
+        if held is None:
+            return by_structure
+        attr = held.attr
+        words = ", ".join(repr(word) for word in held.functions)
+        verb = "names" if len(held.functions) == 1 else "name"
+        listed = (
+            f"{attr.citation or attr.source} lists {rule} ({attr.category}, {attr.company}); "
+            f"not blocked because {words} {verb} a device function"
+        )
+        more = by_structure.evidence if by_structure is not None else ()
+        return Suspicion(normalized, attr.category, (listed, *more)[:_MAX_EVIDENCE])
 
     def explain(self, name: object) -> str:
         """Return the decision for ``name`` in words: rules matched, the winner and why."""

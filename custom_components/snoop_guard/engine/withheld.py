@@ -29,6 +29,7 @@ __all__ = [
     "FUNCTION_WORDS",
     "NEEDED",
     "WITHHELD",
+    "function_words",
     "held_back",
     "vendor_function_name",
 ]
@@ -131,14 +132,26 @@ def held_back(domain: str, registrable: str | None = None) -> bool:
 
 
 def _function_name(domain: str, registrable: str | None) -> bool:
+    return bool(function_words(domain, registrable))
+
+
+def function_words(domain: str, registrable: str | None = None) -> tuple[str, ...]:
+    """Return the :data:`FUNCTION_WORDS` that make ``domain`` a vendor function name, sorted.
+
+    Empty when ``domain`` is not under a device maker's service domain, is that
+    domain itself, or carries a telemetry word. ``registrable`` is looked up when
+    left out.
+    """
+    if registrable is None:
+        registrable = psl.registrable_domain(domain)
     if registrable not in VENDOR_SERVICE_DOMAINS or registrable == domain:
-        return False
+        return ()
     words = {word for word in _WORD_SPLIT.split(domain[: -len(registrable)]) if word}
     if any(word in STRONG_TOKENS for word in words) or any(
         hint in word for word in words for hint in _TELEMETRY_HINTS_IN
     ):
-        return False
-    return bool(words & FUNCTION_WORDS)
+        return ()
+    return tuple(sorted(words & FUNCTION_WORDS))
 
 
 # Names the functional allow-list keeps, with every parent (a rule on a parent covers them).
