@@ -279,3 +279,37 @@ async def test_mark_destination_for_a_device_that_is_not_ours(
             blocking=True,
         )
     assert err.value.translation_key == "not_our_device"
+
+
+async def test_a_held_back_function_name_is_suspected_until_marked(
+    hass: HomeAssistant,
+    setup_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    log_line: Callable[[str, str], str],
+) -> None:
+    """A bundled list names a Xiaomi store host; it shows as suspected, blocked only when marked."""
+    name = "t6.a.market.xiaomi.com"
+    knowledge = setup_entry.runtime_data.knowledge
+    assert knowledge.current.matcher.match(name) is None
+    assert not any(domain.endswith("market.xiaomi.com") for domain in knowledge.current.domains)
+    await _lookup(hass, patch_backend, log_line(TV_IP, name))
+    contacts = hass.states.get(entity_id(hass, setup_entry, TV_MAC, "tracker_contacts"))
+    assert contacts is not None
+    assert contacts.state == "0"
+    assert contacts.attributes["suspected_contacts"] == 1
+    [suspected] = contacts.attributes["suspected"]
+    assert suspected["name"] == name
+    [evidence] = suspected["evidence"]
+    assert " lists a.market.xiaomi.com (" in evidence
+    assert "'market' names a device function" in evidence
+    # The user asks: marked as a tracker, it is a rule and enforced.
+    await hass.services.async_call(
+        DOMAIN,
+        "mark_destination",
+        {"name": "a.market.xiaomi.com", "verdict": "tracker"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert knowledge.current.matcher.match(name) is not None
+    assert "a.market.xiaomi.com" in knowledge.current.domains
+    assert setup_entry.runtime_data.coordinator.destinations.unknown(TV_MAC, None) == []
