@@ -61,7 +61,11 @@ SHOWN_UNKNOWN = 20
 
 
 def _suspected_attrs(runtime: SnoopGuardRuntimeData, mac: str) -> dict[str, Any]:
-    """Return suspected trackers: names no list knows that look like telemetry (never blocked)."""
+    """Return suspected trackers (never blocked).
+
+    Names that look like telemetry, or that a list names but that were held back as
+    a device function.
+    """
     suspected = runtime.coordinator.destinations.suspected(mac, dt_util.utcnow())
     return {
         "suspected_contacts": len(suspected),

@@ -300,8 +300,8 @@ async def test_a_held_back_function_name_is_suspected_until_marked(
     [suspected] = contacts.attributes["suspected"]
     assert suspected["name"] == name
     [evidence] = suspected["evidence"]
-    assert " lists a.market.xiaomi.com (" in evidence
-    assert "'market' names a device function" in evidence
+    assert " lists a.market.xiaomi.com as " in evidence
+    assert "'market' names a device function the device may need" in evidence
     # The user asks: marked as a tracker, it is a rule and enforced.
     await hass.services.async_call(
         DOMAIN,

@@ -8,10 +8,13 @@ suspected verdict that is never enforced and that every allow rule beats.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from custom_components.snoop_guard.engine import matchercache
 from custom_components.snoop_guard.engine.allowlist import FUNCTIONAL_ALLOW
 from custom_components.snoop_guard.engine.compiled import ListSource, build_matcher, compile_rules
 from custom_components.snoop_guard.engine.matchercache import CacheError, deserialize, serialize
@@ -40,8 +43,9 @@ def test_a_default_lists_function_name_is_suspected_with_the_lists_word(
     assert (verdict.tracker, verdict.suspected) == (False, True)
     assert verdict.suspected_category == "telemetry"
     assert verdict.evidence == (
-        "subscribed list hagezi-native-xiaomi lists ota.cdn.pandora.xiaomi.com "
-        "(telemetry, Xiaomi); not blocked because 'cdn', 'ota' name a device function",
+        "subscribed list hagezi-native-xiaomi lists ota.cdn.pandora.xiaomi.com as telemetry "
+        "(Xiaomi); not blocked: 'cdn', 'ota' name a device function the device may need, and "
+        "marking it as a tracker may break that function",
     )
     assert default.match("ota.cdn.pandora.xiaomi.com") is None
     assert default.suspect("ota.cdn.pandora.xiaomi.com") is not None
@@ -49,7 +53,7 @@ def test_a_default_lists_function_name_is_suspected_with_the_lists_word(
     below = default.classify("t9.t1.a.market.xiaomi.com")
     assert below.suspected
     assert below.evidence[0].startswith("subscribed list hagezi-native-xiaomi lists t1.a.market")
-    assert "'market' names a device function" in below.evidence[0]
+    assert "'market' names a device function the device may need" in below.evidence[0]
     # Never enforced: only the telemetry entry is a rule.
     assert default.domains() == ["tracking.rus.miui.com"]
     assert default.classify("tracking.rus.miui.com").tracker
@@ -62,6 +66,17 @@ def test_names_a_tv_needs_are_not_suspected(default: TrackerMatcher) -> None:
         verdict = default.classify(name)
         assert (verdict.tracker, verdict.suspected) == (False, False), name
     assert default.tables.listed.keys() == {"ota.cdn.pandora.xiaomi.com", "t1.a.market.xiaomi.com"}
+
+
+@pytest.mark.parametrize("bundled", [False, True])
+def test_a_listed_parent_never_makes_a_needed_name_suspected(bundled: bool) -> None:
+    """A list naming push.samsungosp.com still leaves the push channel below it alone."""
+    matcher = build_matcher([XIAOMI.source("push.samsungosp.com\n")], bundled=bundled)
+    assert "gld.push.samsungosp.com" in WITHHELD
+    for name in ("gld.push.samsungosp.com", "eu.gld.push.samsungosp.com"):
+        verdict = matcher.classify(name)
+        assert (verdict.tracker, verdict.suspected) == (False, False), name
+    assert not bundled or "push.samsungosp.com" in matcher.tables.listed
 
 
 def test_a_list_the_user_chose_loads_function_names_as_rules() -> None:
@@ -81,16 +96,32 @@ def test_an_allow_rule_beats_a_listed_name() -> None:
         assert matcher.suspect(name) is None, name
 
 
+HELD_ALLOWED = sorted(row.domain for row in FUNCTIONAL_ALLOW if function_words(row.domain))
+
+
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.sampled_from(sorted(FUNCTIONAL_ALLOW, key=lambda row: row.id)), min_size=1))
-def test_property_allow_rules_win_over_listed_entries(rows: list[object]) -> None:
-    """Whatever allow-listed names a default list carries, none is a tracker or suspected."""
-    names = [row.domain for row in rows]  # type: ignore[attr-defined]
-    matcher = build_matcher([XIAOMI.source("\n".join(names) + "\n")])
+@given(
+    st.lists(st.sampled_from(HELD_ALLOWED), min_size=1),
+    st.sampled_from(["", "a.", "t1.cdn."]),
+    st.booleans(),
+)
+def test_property_allow_rules_win_over_listed_entries(
+    names: list[str], prefix: str, parents: bool
+) -> None:
+    """Allow-listed function names a default list carries (or their parents) are never suspected.
+
+    Every name here is held back by the list (a device function); the allow rule covers
+    the name itself, and the subdomains too when it is a suffix rule.
+    """
+    entries = [name.split(".", 1)[1] if parents else name for name in names]
+    matcher = build_matcher([XIAOMI.source("\n".join(entries) + "\n")])
     for name in names:
-        verdict = matcher.classify(f"a.{name}")
-        if verdict.allow_matches:
-            assert (verdict.tracker, verdict.suspected) == (False, False), name
+        verdict = matcher.classify(f"{prefix}{name}")
+        if prefix and not verdict.allow_matches:
+            continue  # an exact allow rule covers the name only
+        assert verdict.allow_matches, name
+        assert (verdict.tracker, verdict.suspected) == (False, False), name
+        assert matcher.suspect(f"{prefix}{name}") is None, name
 
 
 def test_bundled_lists_function_names_are_suspected() -> None:
@@ -98,8 +129,8 @@ def test_bundled_lists_function_names_are_suspected() -> None:
     bundled = build_matcher()
     verdict = bundled.classify("t6.a.market.xiaomi.com")
     assert (verdict.tracker, verdict.suspected) == (False, True)
-    assert " lists a.market.xiaomi.com (" in verdict.evidence[0]
-    assert "'market' names a device function" in verdict.evidence[0]
+    assert " lists a.market.xiaomi.com as " in verdict.evidence[0]
+    assert "'market' names a device function the device may need" in verdict.evidence[0]
     assert "a.market.xiaomi.com" not in bundled.domains()
     assert not any(domain.endswith("market.xiaomi.com") for domain in bundled.domains())
 
@@ -124,13 +155,58 @@ def test_listed_entries_survive_the_cache(default: TrackerMatcher) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Bad Name", "x", "a..b", "-a.example", "a.example\nb.example", "a.example."]
+    ("name", "kind", "functions"),
+    [
+        *(
+            (name, "suffix", ("cdn",))
+            for name in ("Bad Name", "x", "a..b", "-a.example", "a.b\nc.example", "a.example.")
+        ),
+        ("a.example", "prefix", ("cdn",)),
+        ("a.example", "suffix", ()),
+        ("a.example", "suffix", ("<b>cdn</b>",)),
+        ("a.example", "suffix", ("x" * 5000,)),
+    ],
 )
-def test_a_cache_with_a_bad_listed_name_is_refused(name: str) -> None:
+def test_a_cache_with_a_bad_listed_row_is_refused(
+    name: str, kind: str, functions: tuple[str, ...]
+) -> None:
     attr = Attribution("Xiaomi", "telemetry", "list:x")
-    tables = CompiledRules({}, {}, listed={name: Listed("suffix", attr, ("cdn",))})
+    tables = CompiledRules({}, {}, listed={name: Listed(kind, attr, functions)})
     with pytest.raises(CacheError, match="bad metadata"):
         deserialize(serialize(tables))
+
+
+@pytest.mark.parametrize("row", ['"cdn"', "[]", "true", "1"])
+def test_a_cache_with_malformed_listed_json_is_refused(row: str) -> None:
+    """Rows rewritten in the file itself (the payload checksum recomputed), not via serialize."""
+    attr = Attribution("Xiaomi", "telemetry", "list:x")
+    good = serialize(CompiledRules({}, {}, listed={"a.example": Listed("suffix", attr, ("cdn",))}))
+    assert b'["cdn"]' in good
+    forged = _rehash(good.replace(b'["cdn"]', row.encode().ljust(7)[:7]))
+    with pytest.raises(CacheError, match="bad metadata"):
+        deserialize(forged)
+    index = _rehash(good.replace(b'"suffix",0,', b'"suffix",true,'), grow=3)
+    with pytest.raises(CacheError, match="bad metadata"):
+        deserialize(index)
+
+
+def test_a_cache_with_deeply_nested_metadata_is_refused() -> None:
+    attr = Attribution("Xiaomi", "telemetry", "list:x")
+    good = serialize(CompiledRules({}, {}, listed={"a.example": Listed("suffix", attr, ("cdn",))}))
+    deep = b"[" * 100_000 + b"]" * 100_000
+    forged = _rehash(good.replace(b'["cdn"]', deep), grow=len(deep) - 7)
+    with pytest.raises(CacheError, match="bad metadata"):
+        deserialize(forged)
+
+
+def _rehash(data: bytes, grow: int = 0) -> bytes:
+    """Fix the header of a hand-edited cache file: payload checksum and meta length."""
+    header = matchercache._HEADER
+    magic, version, flags, digest, _payload, *lengths = header.unpack_from(data)
+    lengths[0] += grow
+    payload = data[header.size :]
+    packed = header.pack(magic, version, flags, digest, hashlib.sha256(payload).digest(), *lengths)
+    return packed + payload
 
 
 def test_explain_says_suspected_and_never_blocked(default: TrackerMatcher) -> None:

@@ -757,6 +757,20 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
         "hagezi/dns-blocklists issue #134 (maintainer: it interferes with Alexa and Sonos)",
         ("Amazon",),
     ),
+    *(
+        AllowRow(
+            f"alexa-voice-service-{label}",
+            f"avs-alexa-{label}.amazon.com",
+            "exact",
+            "Alexa Voice Service endpoint: the voice requests of Echo, Fire TV and Alexa built-in "
+            "speakers",
+            "Amazon's AVS API overview, 'Base URLs' (avs-alexa-na/-eu/-fe.amazon.com); numbered EU "
+            "hosts: blocking avs-alexa-14-eu / -4-eu broke Alexa (ShadowWhisperer/BlockLists "
+            "issue #245, badmojr/1Hosts issue #279)",
+            ("Amazon",),
+        )
+        for label in ("na", "eu", "fe", "4-eu", "14-eu", "19-eu")
+    ),
     AllowRow(
         "fire-tv-home-tiles",
         "dp-rsm-prod.amazon.com",

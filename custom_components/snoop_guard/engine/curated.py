@@ -28,6 +28,7 @@ _GOZEN = (
     "customers' (2021); privacy-protection-tools/anti-AD issue #402"
 )
 _PERFLYST = "Perflyst/PiHoleBlocklist SmartTV.txt"
+_HAGEZI_SAMSUNG = "hagezi/dns-blocklists native.samsung entry (GPL list, cited as evidence only)"
 _PETS2020 = (
     "Varmarken, Le, Shuba, Markopoulou, Shafiq: 'The TV is Smart and Full of Trackers: "
     "Measuring Smart TV Advertising and Tracking', PoPETs 2020(2):129-154, arXiv:1911.03447 "
@@ -173,6 +174,19 @@ _ROWS: tuple[CuratedRow, ...] = (
         _IMC2024,
         vendors=("Samsung",),
         devices=("tv",),
+    ),
+    # The same ACR service in Samsung's other regions (IMC 2024 measured the US and UK TVs,
+    # which used acr-us-prd / acr-eu-prd): the regional twins are in hagezi's native.samsung.
+    *(
+        CuratedRow(
+            f"acr-{region}-prd.samsungcloud.tv",
+            "Samsung",
+            "acr",
+            _IMC2024 + " (acr-us-prd / acr-eu-prd); this regional twin: " + _HAGEZI_SAMSUNG,
+            vendors=("Samsung",),
+            devices=("tv",),
+        )
+        for region in ("au", "br", "ca", "in", "kr", "mx")
     ),
     CuratedRow(
         "acr0.samsungcloudsolution.com",

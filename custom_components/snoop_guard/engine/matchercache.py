@@ -38,6 +38,7 @@ from .lists import ParseReport
 from .model import AllowInfo
 from .names import SAFE_DOMAIN_RE
 from .ruletables import Attribution, CompiledRules, Listed
+from .withheld import FUNCTION_WORDS
 
 __all__ = [
     "CACHE_FORMAT_VERSION",
@@ -241,7 +242,7 @@ def deserialize(data: bytes, expected_hash: str | None = None) -> CompiledRules:
         skipped = int(meta["skipped_lines"])
         excluded = int(meta["excluded_rules"])
         listed = _listed_from_json(meta["listed"], attrs)
-    except (ValueError, TypeError, KeyError, IndexError) as err:
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as err:
         raise CacheError(f"bad metadata ({type(err).__name__})") from None
     if typecode not in ("H", "I"):
         raise CacheError("bad index type")
@@ -276,9 +277,13 @@ def _listed_from_json(rows: Any, attrs: list[Attribution]) -> dict[str, Listed]:
     for name, kind, attr_index, functions in rows:
         if not isinstance(name, str) or not SAFE_DOMAIN_RE.fullmatch(name):
             raise ValueError("bad held-back name")
-        if kind not in ("suffix", "exact") or not isinstance(attr_index, int) or attr_index < 0:
+        if kind not in ("suffix", "exact") or type(attr_index) is not int or attr_index < 0:
             raise ValueError("bad held-back entry")
-        out[name] = Listed(str(kind), attrs[attr_index], tuple(str(word) for word in functions))
+        if not isinstance(functions, list) or not functions:
+            raise ValueError("bad held-back function words")
+        if not all(isinstance(word, str) and word in FUNCTION_WORDS for word in functions):
+            raise ValueError("bad held-back function words")
+        out[name] = Listed(kind, attrs[attr_index], tuple(functions))
     return out
 
 

@@ -44,6 +44,7 @@ from .perflyst import BUNDLED_LISTS, ParsedList, parse_blocklist
 from .ruletables import Attribution, CompiledRules, split_rule, tracker_info
 from .suspect import MAX_EVIDENCE as _MAX_EVIDENCE
 from .suspect import Suspicion, suspect_name
+from .withheld import HELD_NEEDED
 
 __all__ = [
     "BUNDLED_LISTS",
@@ -444,10 +445,11 @@ class TrackerMatcher:
 
         A list entry held back as a device function (:class:`.ruletables.Listed`) is
         the first evidence; the name's structure (:func:`.suspect.suspect_name`) adds
-        to it.
+        to it. Under a name a TV needs (:data:`.withheld.HELD_NEEDED`, e.g. the push
+        channel ``gld.push.samsungosp.com``) a list's entry is no evidence.
         """
         by_structure = suspect_name(normalized)
-        if not self._listed:
+        if not self._listed or any(parent in HELD_NEEDED for parent in suffixes(normalized)):
             return by_structure
         held = self._listed.get(normalized)
         rule = normalized
@@ -463,8 +465,9 @@ class TrackerMatcher:
         words = ", ".join(repr(word) for word in held.functions)
         verb = "names" if len(held.functions) == 1 else "name"
         listed = (
-            f"{attr.citation or attr.source} lists {rule} ({attr.category}, {attr.company}); "
-            f"not blocked because {words} {verb} a device function"
+            f"{attr.citation or attr.source} lists {rule} as {attr.category} ({attr.company}); "
+            f"not blocked: {words} {verb} a device function the device may need, and marking it "
+            "as a tracker may break that function"
         )
         more = by_structure.evidence if by_structure is not None else ()
         return Suspicion(normalized, attr.category, (listed, *more)[:_MAX_EVIDENCE])

@@ -27,6 +27,7 @@ from .suspect import STRONG_TOKENS
 __all__ = [
     "ALLOWED_NAMES",
     "FUNCTION_WORDS",
+    "HELD_NEEDED",
     "NEEDED",
     "WITHHELD",
     "function_words",
@@ -84,6 +85,9 @@ WITHHELD: dict[str, str] = {
     "pl.youku.com": "Youku's HLS playlists (/playlist/m3u8): playback of the Youku app",
     "res.hunantv.com": "Mango TV media and images (mp4.res., image.res.): playback",
 }
+# The WITHHELD names a TV needs (not the shared-hosting ones): a name under one of them
+# is never suspected because a list names one of its parents.
+HELD_NEEDED = frozenset(name for name, reason in WITHHELD.items() if reason != _SHARED)
 # Host-label words that name a device function (store, media, update, sign-in,
 # payment, input). Under VENDOR_SERVICE_DOMAINS, an entry of any bundled or
 # default list with one of them and no telemetry word is withheld: e.g. t1.a.market.xiaomi.com
