@@ -125,6 +125,8 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.devices.load(data.get("inventory"))
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.destinations = DestinationLog.from_dict(data.get("destinations"), self.knowledge.marks)
+        # Saved with the knowledge of the last run: lists may have changed since.
+        self.destinations.reclassify(self.knowledge.current.matcher)
         # A poll cursor belongs to one server: after a reconfigure to another one it
         # would skip or replay that server's log.
         # Stores from before the key existed belong to the entry's server.
@@ -162,6 +164,9 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         if not await self.knowledge.async_refresh():
             self.async_update_listeners()
             return
+        if self.destinations.reclassify(self.knowledge.current.matcher):
+            self._schedule_save()
+            self._notify_soon()
         self.async_check_load()
         # The next reconciliation sees another digest, uploads the snippet built with the
         # knowledge and restarts dnsmasq.

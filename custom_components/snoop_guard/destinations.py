@@ -202,6 +202,29 @@ class DestinationLog:
         names[normalized] = Destination(normalized, 1, when, when, category, evidence)
         return True
 
+    def reclassify(self, matcher: TrackerMatcher) -> bool:
+        """Re-read every kept name with new knowledge; True when something shown changed.
+
+        After a list update (or a rebuild at start-up) a name a list now knows as a
+        tracker or allows leaves the lists, and a suspicion's evidence is the new one
+        (a list that held it back may be gone, or another may name it).
+        """
+        changed = False
+        for names in self._devices.values():
+            for name, seen in list(names.items()):
+                unknown, suspicion = self._unclassified(name, matcher)
+                if not unknown or matcher.match(name) is not None:
+                    del names[name]
+                    changed = True
+                    continue
+                category, evidence = suspicion if suspicion is not None else (None, ())
+                if (seen.category, seen.evidence) != (category, evidence):
+                    seen.category, seen.evidence = category, evidence
+                    changed = True
+        for mac in [mac for mac, names in self._devices.items() if not names]:
+            del self._devices[mac]
+        return changed
+
     def _marked_parents(self, name: str) -> list[str]:
         if not self.marks:
             return []

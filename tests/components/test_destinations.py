@@ -16,6 +16,7 @@ from custom_components.snoop_guard.destinations import DestinationLog
 from custom_components.snoop_guard.diagnostics import async_get_config_entry_diagnostics
 from custom_components.snoop_guard.engine.compiled import ListSource, build_matcher
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
+from custom_components.snoop_guard.engine.vendorlists import CATALOGUE_BY_ID
 from custom_components.snoop_guard.knowledge import marks_store
 from tests.fakes import FakeRouter
 
@@ -69,6 +70,35 @@ def test_suspected_names_carry_their_evidence(matcher: TrackerMatcher) -> None:
     }
     # The allow-list wins over a suspicion: an allowed telemetry-looking name is neither.
     assert not log.feed(MAC, "metrics.needed.example.org", NOW, matcher)
+
+
+def test_new_knowledge_reclassifies_kept_names(matcher: TrackerMatcher) -> None:
+    """After a list update, names it now knows leave; suspicions carry the new evidence."""
+    log = DestinationLog()
+    for name in ("newly-listed.example.com", "plain.example.com", "ota.cdn.pandora.xiaomi.com"):
+        assert log.feed(MAC, name, NOW, matcher)
+    assert log.suspected(MAC, NOW) == []
+    assert not log.reclassify(matcher)  # the same knowledge changes nothing
+    xiaomi = CATALOGUE_BY_ID["hagezi-native-xiaomi"]
+    updated = build_matcher(
+        [
+            ListSource(name="test", text="||newly-listed.example.com^\n"),
+            xiaomi.source("ota.cdn.pandora.xiaomi.com\n"),
+        ],
+        bundled=False,
+    )
+    assert log.reclassify(updated)
+    assert {d.name for d in log.unknown(MAC, None, NOW)} == {
+        "plain.example.com",
+        "ota.cdn.pandora.xiaomi.com",
+    }
+    [held] = log.suspected(MAC, NOW)
+    assert held.name == "ota.cdn.pandora.xiaomi.com"
+    assert "hagezi-native-xiaomi" in held.evidence[0]
+    # The list is turned off again: the name stays, no longer suspected.
+    assert log.reclassify(matcher)
+    assert log.suspected(MAC, NOW) == []
+    assert len(log.unknown(MAC, None, NOW)) == 2
 
 
 def test_hostile_names_are_never_kept(matcher: TrackerMatcher) -> None:

@@ -259,3 +259,26 @@ def test_bundled_provenance_dates_a_section_by_its_latest_list(
     assert out["per_list"]["copied"] == "2026-12-01"
     assert out["per_list"]["lists"]["b.txt"] == "o/b@222222222222"
     assert out["whole"]["copied"] == "2026-11-24"
+
+
+async def test_a_list_update_reclassifies_unknown_destinations(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    server: ListServer,
+    log_line: Callable[[str, str], str],
+) -> None:
+    """A name a device looked up leaves the unknown destinations once a list names it."""
+    await _setup(hass, mock_entry, server, [])
+    coordinator = mock_entry.runtime_data.coordinator
+    patch_backend.log(log_line(TV_IP, "later.example.org"))
+    await hass.async_block_till_done()
+    unknown = entity_id(hass, mock_entry, TV_MAC, "unknown_destinations")
+    assert hass.states.get(unknown).state == "1"
+    server.body, server.etag = LIST + "||later.example.org^\n", '"v2"'
+    with patch.object(knowledge_module.SubscriptionManager, "_due", return_value=True):
+        await coordinator.async_refresh_lists()
+    await hass.async_block_till_done()
+    assert coordinator.knowledge.current.matcher.match("later.example.org") is not None
+    assert coordinator.destinations.unknown(TV_MAC, None) == []
+    assert hass.states.get(unknown).state == "0"
