@@ -126,7 +126,7 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         self.counters = ContactCounters.from_dict(data.get("counters"))
         self.destinations = DestinationLog.from_dict(data.get("destinations"), self.knowledge.marks)
         # Saved with the knowledge of the last run: lists may have changed since.
-        self.destinations.reclassify(self.knowledge.current.matcher)
+        await self._async_reclassify_destinations()
         # A poll cursor belongs to one server: after a reconfigure to another one it
         # would skip or replay that server's log.
         # Stores from before the key existed belong to the entry's server.
@@ -164,13 +164,27 @@ class SnoopGuardCoordinator(DataUpdateCoordinator[RouterSnapshot]):
         if not await self.knowledge.async_refresh():
             self.async_update_listeners()
             return
-        if self.destinations.reclassify(self.knowledge.current.matcher):
+        if await self._async_reclassify_destinations():
             self._schedule_save()
             self._notify_soon()
         self.async_check_load()
         # The next reconciliation sees another digest, uploads the snippet built with the
         # knowledge and restarts dnsmasq.
         await self.async_request_refresh()
+
+    async def _async_reclassify_destinations(self) -> bool:
+        """Re-read the kept unknown destinations with the current knowledge (in an executor).
+
+        Up to 200 names for each watched device: classifying them is CPU work that
+        does not belong on the event loop. True when something shown changed.
+        """
+        names = self.destinations.names()
+        if not names:
+            return False
+        verdicts = await self.hass.async_add_executor_job(
+            DestinationLog.verdicts, names, self.knowledge.current.matcher
+        )
+        return self.destinations.apply(verdicts)
 
     @callback
     def async_check_load(self) -> None:

@@ -19,7 +19,7 @@ for :data:`WINDOW` is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -40,6 +40,20 @@ VERDICTS: Final = ("tracker", "needed")
 # Names that are about the home network itself, never a destination on the internet.
 _LOCAL_SUFFIXES: Final = (".arpa", ".local", ".lan", ".home", ".internal", ".localdomain")
 _MEMO_SIZE: Final = 4096
+
+
+# (no list classifies the name, its suspicion (category, evidence) or None)
+Verdict = tuple[bool, tuple[str, tuple[str, ...]] | None]
+
+
+def _verdict(name: str, matcher: TrackerMatcher) -> Verdict:
+    """Read one name: unknown unless a tracker or allow rule matches; its suspicion."""
+    verdict = matcher.classify(name)
+    if verdict.block_matches or verdict.allow_matches or verdict.overridden:
+        return (False, None)
+    if verdict.suspected and verdict.suspected_category:
+        return (True, (str(verdict.suspected_category), tuple(verdict.evidence)))
+    return (True, None)
 
 
 @dataclass(slots=True)
@@ -136,14 +150,12 @@ class DestinationLog:
         # mac -> name -> Destination, both least recently seen first.
         self._devices: dict[str, dict[str, Destination]] = {}
         self.marks: dict[str, str] = marks if marks is not None else {}
-        self._memo: dict[str, tuple[bool, tuple[str, tuple[str, ...]] | None]] = {}
+        self._memo: dict[str, Verdict] = {}
         self._memo_matcher: TrackerMatcher | None = None
 
     # -- classification -------------------------------------------------------------
 
-    def _unclassified(
-        self, name: str, matcher: TrackerMatcher
-    ) -> tuple[bool, tuple[str, tuple[str, ...]] | None]:
+    def _unclassified(self, name: str, matcher: TrackerMatcher) -> Verdict:
         """Return (no list classifies ``name``, its suspicion (category, evidence) or None).
 
         Remembered per matcher: a rebuilt knowledge (a new matcher) starts afresh.
@@ -154,13 +166,7 @@ class DestinationLog:
         found = self._memo.get(name)
         if found is not None:
             return found
-        verdict = matcher.classify(name)
-        if verdict.block_matches or verdict.allow_matches or verdict.overridden:
-            found = (False, None)
-        elif verdict.suspected and verdict.suspected_category:
-            found = (True, (str(verdict.suspected_category), tuple(verdict.evidence)))
-        else:
-            found = (True, None)
+        found = _verdict(name, matcher)
         if len(self._memo) >= _MEMO_SIZE:
             self._memo.clear()
         self._memo[name] = found
@@ -207,13 +213,34 @@ class DestinationLog:
 
         After a list update (or a rebuild at start-up) a name a list now knows as a
         tracker or allows leaves the lists, and a suspicion's evidence is the new one
-        (a list that held it back may be gone, or another may name it).
+        (a list that held it back may be gone, or another may name it). The reading
+        itself (:meth:`verdicts`) may run in an executor; see :meth:`apply`.
+        """
+        return self.apply(self.verdicts(self.names(), matcher))
+
+    def names(self) -> set[str]:
+        """Return every kept name once (a name several devices looked up is read once)."""
+        return {name for names in self._devices.values() for name in names}
+
+    @staticmethod
+    def verdicts(names: Iterable[str], matcher: TrackerMatcher) -> dict[str, Verdict]:
+        """Read ``names`` with ``matcher``: (still unknown, suspicion). Thread-safe, no state."""
+        return {name: _verdict(name, matcher) for name in names}
+
+    def apply(self, verdicts: Mapping[str, Verdict]) -> bool:
+        """Apply :meth:`verdicts`; True when something shown changed.
+
+        Names without a verdict (looked up since the verdicts were taken, with the
+        knowledge of the time) are left as they are.
         """
         changed = False
         for names in self._devices.values():
             for name, seen in list(names.items()):
-                unknown, suspicion = self._unclassified(name, matcher)
-                if not unknown or matcher.match(name) is not None:
+                found = verdicts.get(name)
+                if found is None:
+                    continue
+                unknown, suspicion = found
+                if not unknown:
                     del names[name]
                     changed = True
                     continue

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.snoop_guard import destinations
@@ -99,6 +101,18 @@ def test_new_knowledge_reclassifies_kept_names(matcher: TrackerMatcher) -> None:
     assert log.reclassify(matcher)
     assert log.suspected(MAC, NOW) == []
     assert len(log.unknown(MAC, None, NOW)) == 2
+
+
+def test_a_new_allow_rule_takes_a_kept_name_off_the_lists(matcher: TrackerMatcher) -> None:
+    log = DestinationLog()
+    assert log.feed(MAC, "metrics.partner.example.com", NOW, matcher)
+    assert log.feed(OTHER, "metrics.partner.example.com", NOW, matcher)
+    assert log.names() == {"metrics.partner.example.com"}  # read once for both devices
+    allowing = build_matcher([ListSource(name="t", text="@@||partner.example.com^\n")])
+    assert log.reclassify(allowing)
+    assert log.unknown(MAC, None, NOW) == []
+    assert log.unknown(OTHER, None, NOW) == []
+    assert log.to_dict() == {"devices": {}}
 
 
 def test_hostile_names_are_never_kept(matcher: TrackerMatcher) -> None:
@@ -343,3 +357,37 @@ async def test_a_held_back_function_name_is_suspected_until_marked(
     assert knowledge.current.matcher.match(name) is not None
     assert "a.market.xiaomi.com" in knowledge.current.domains
     assert setup_entry.runtime_data.coordinator.destinations.unknown(TV_MAC, None) == []
+
+
+async def test_saved_destinations_are_read_again_at_start_up(
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    patch_backend: FakeRouter,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Names kept by the last run that the knowledge now classifies are not shown."""
+    key = f"{DOMAIN}.{mock_entry.entry_id}"
+    when = dt_util.utcnow().isoformat()
+    saved = [
+        {
+            "name": name,
+            "count": 3,
+            "first": when,
+            "last": when,
+            "category": "ads",
+            "evidence": ["old"],
+        }
+        for name in ("samsungads.com", "plain-old.example.com", "t6.a.market.xiaomi.com")
+    ]
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"destinations": {"devices": {TV_MAC: saved}}},
+    }
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    log = mock_entry.runtime_data.coordinator.destinations
+    shown = {d.name: d for d in log.unknown(TV_MAC, None)}
+    assert set(shown) == {"plain-old.example.com", "t6.a.market.xiaomi.com"}  # a known tracker left
+    assert shown["plain-old.example.com"].category is None  # the stale suspicion is gone
+    assert "a.market.xiaomi.com" in shown["t6.a.market.xiaomi.com"].evidence[0]

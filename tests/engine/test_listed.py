@@ -22,7 +22,7 @@ from custom_components.snoop_guard.engine.perflyst import parse_blocklist
 from custom_components.snoop_guard.engine.ruletables import Attribution, CompiledRules, Listed
 from custom_components.snoop_guard.engine.trackers import TrackerMatcher
 from custom_components.snoop_guard.engine.vendorlists import CATALOGUE_BY_ID
-from custom_components.snoop_guard.engine.withheld import WITHHELD, function_words
+from custom_components.snoop_guard.engine.withheld import WITHHELD, function_words, held_back
 
 XIAOMI = CATALOGUE_BY_ID["hagezi-native-xiaomi"]
 TEXT = (
@@ -113,6 +113,7 @@ def test_property_allow_rules_win_over_listed_entries(
     Every name here is held back by the list (a device function); the allow rule covers
     the name itself, and the subdomains too when it is a suffix rule.
     """
+    assert all(held_back(name) for name in names)  # the list holds them back, not loads them
     entries = [name.split(".", 1)[1] if parents else name for name in names]
     matcher = build_matcher([XIAOMI.source("\n".join(entries) + "\n")])
     for name in names:

@@ -766,7 +766,8 @@ FUNCTIONAL_ALLOW: tuple[AllowRow, ...] = (
             "speakers",
             "Amazon's AVS API overview, 'Base URLs' (avs-alexa-na/-eu/-fe.amazon.com); numbered EU "
             "hosts: blocking avs-alexa-14-eu / -4-eu broke Alexa (ShadowWhisperer/BlockLists "
-            "issue #245, badmojr/1Hosts issue #279)",
+            "issue #245, badmojr/1Hosts #279, a closed pull request); -19-eu by analogy with "
+            "them, no report of its own",
             ("Amazon",),
         )
         for label in ("na", "eu", "fe", "4-eu", "14-eu", "19-eu")
