@@ -33,7 +33,7 @@ from .names import rule_domain_problem, suffixes
 from .perflyst import BUNDLED_LISTS, guess_category, owner_of, parse_blocklist
 from .ruletables import Attribution, CompiledRules, Listed, split_rule
 from .trackers import DEFAULT_MEMO_SIZE, TrackerMatcher
-from .withheld import NEEDED, WITHHELD, function_words, held_back
+from .withheld import NEEDED, WITHHELD, held_back, shown_function_words
 
 __all__ = [
     "CACHE_FILE",
@@ -311,7 +311,7 @@ def _add_subscription(builder: _Builder, source: ListSource) -> ParseReport:
         kind = "suffix" if table is builder.suffix else "exact"
         for domain in domains:
             if domain in spared:
-                functions = () if domain in WITHHELD else function_words(domain)
+                functions = shown_function_words(domain)
                 if functions:
                     builder.add_listed(domain, kind, attribution(domain), functions)
                 continue

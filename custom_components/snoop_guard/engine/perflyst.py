@@ -25,7 +25,7 @@ from .bundled import BUNDLED, BUNDLED_BY_FILE, SDK_CATEGORIES, SDK_SCOPE, SDK_SI
 from .model import TrackerInfo
 from .names import SAFE_DOMAIN_RE, normalize_domain, suffixes
 from .owners import KNOWN_OWNERS
-from .withheld import ALLOWED_NAMES, NEEDED, WITHHELD, function_words, held_back
+from .withheld import ALLOWED_NAMES, NEEDED, WITHHELD, held_back, shown_function_words
 
 __all__ = ["BUNDLED_LISTS", "ParsedList", "guess_category", "owner_of", "parse_blocklist"]
 
@@ -236,7 +236,7 @@ def parse_blocklist(text: str, list_name: str) -> ParsedList:
         needed = sectionless and (_needed(domain, registrable) or domain in WITHHELD)
         if needed or held_back(domain, registrable):
             withheld.append(domain)
-            functions = () if needed or domain in WITHHELD else function_words(domain, registrable)
+            functions = () if needed else shown_function_words(domain, registrable)
             if not functions:
                 continue
         else:

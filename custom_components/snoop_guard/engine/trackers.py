@@ -451,16 +451,18 @@ class TrackerMatcher:
         by_structure = suspect_name(normalized)
         if not self._listed or any(parent in HELD_NEEDED for parent in suffixes(normalized)):
             return by_structure
-        held = self._listed.get(normalized)
-        rule = normalized
-        if held is None:
-            for candidate in suffixes(normalized):
-                found = self._listed.get(candidate)
-                if found is not None and found.kind == "suffix":
-                    held, rule = found, candidate
-                    break
-        if held is None:
+        found = next(
+            (
+                (candidate, held)
+                for candidate in suffixes(normalized)
+                if (held := self._listed.get(candidate)) is not None
+                and (held.kind == "suffix" or candidate == normalized)
+            ),
+            None,
+        )
+        if found is None:
             return by_structure
+        rule, held = found
         attr = held.attr
         words = ", ".join(repr(word) for word in held.functions)
         verb = "names" if len(held.functions) == 1 else "name"

@@ -32,6 +32,7 @@ __all__ = [
     "WITHHELD",
     "function_words",
     "held_back",
+    "shown_function_words",
     "vendor_function_name",
 ]
 
@@ -137,6 +138,15 @@ def held_back(domain: str, registrable: str | None = None) -> bool:
 
 def _function_name(domain: str, registrable: str | None) -> bool:
     return bool(function_words(domain, registrable))
+
+
+def shown_function_words(domain: str, registrable: str | None = None) -> tuple[str, ...]:
+    """Return the function words of a held-back list entry the matcher shows as suspected.
+
+    Empty for a WITHHELD name (a name a TV needs is no suspicion, whoever lists it)
+    and for a name that is no vendor function name (:func:`function_words`).
+    """
+    return () if domain in WITHHELD else function_words(domain, registrable)
 
 
 def function_words(domain: str, registrable: str | None = None) -> tuple[str, ...]:
